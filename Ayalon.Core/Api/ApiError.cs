@@ -1,0 +1,12 @@
+namespace Ayalon.Core.Api;
+
+/// <summary>The one error shape every endpoint answers with. Never carries exception text or a stack trace.</summary>
+public sealed record ApiError(string Error, string Message, string TraceId, int? RetryAfterSeconds = null)
+{
+    public const string InvalidInput = "invalid_input";
+    public const string NotFound = "not_found";
+    public const string QuotaExceeded = "quota_exceeded";
+    public const string SourceUnavailable = "source_unavailable";
+    public const string StaleData = "stale_data";
+    public const string InternalError = "internal_error";
+}

@@ -1,0 +1,73 @@
+using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
+using Ayalon.Core.Corridor;
+using Ayalon.Core.Health;
+using Ayalon.Core.Quota;
+using Ayalon.Core.Storage;
+using Ayalon.Core.Traffic;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Ayalon.Core;
+
+/// <summary>The one registration both hosts (Functions and DevHost) call.</summary>
+public static class AyalonServiceCollectionExtensions
+{
+    public static IServiceCollection AddAyalonCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddOptions<TomTomOptions>().BindConfiguration(TomTomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CollectorOptions>().BindConfiguration(CollectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(sp => ReadStorageOptions(configuration));
+        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>()));
+        services.TryAddSingleton<CorridorDefinition>(_ =>
+        {
+            var path = configuration["Corridor:File"];
+            return string.IsNullOrWhiteSpace(path) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(path);
+        });
+
+        services.AddHttpClient<TomTomClient>()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan) // the client enforces its own per-request timeout
+            // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for the
+            // provider client; the attempt records carry a redacted URL instead.
+            .RemoveAllLoggers();
+
+        services.TryAddSingleton<LatestStateStore>();
+        services.TryAddSingleton<CollectionCycle>();
+        services.TryAddSingleton<ImpactService>();
+        services.TryAddSingleton<HealthService>();
+        return services;
+    }
+
+    /// <summary>
+    /// <c>AzureWebJobsStorage</c> is either a connection string or a section of identity-based settings
+    /// (<c>AzureWebJobsStorage__tableServiceUri</c>, <c>AzureWebJobsStorage__clientId</c>).
+    /// </summary>
+    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("AzureWebJobsStorage");
+        var options = new StorageOptions
+        {
+            ConnectionString = section.Value,
+            ClientId = section["clientId"],
+            TablePrefix = configuration["Storage:TablePrefix"] ?? "ayalon",
+        };
+        var uri = section["tableServiceUri"];
+        if (string.IsNullOrWhiteSpace(uri) && section["accountName"] is { Length: > 0 } account)
+        {
+            uri = $"https://{account}.table.core.windows.net";
+        }
+        if (!string.IsNullOrWhiteSpace(uri)) options.TableServiceUri = new Uri(uri);
+        return options;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Ayalon.Core.Traffic;
+
+/// <summary>
+/// The one vocabulary for what a traffic provider answered. Decided from HTTP status, exception type and the
+/// provider's structured error body — never from message substrings of exceptions.
+/// </summary>
+public static class ProviderStatus
+{
+    public const string Ok = "ok";
+    public const string NoCoverage = "no_coverage";
+    public const string AuthError = "auth_error";
+    public const string RateLimited = "rate_limited";
+    public const string HttpError = "http_error";
+    public const string NetworkError = "network_error";
+    public const string ParseError = "parse_error";
+    public const string NotConfigured = "not_configured";
+    public const string QuotaExhausted = "quota_exhausted";
+
+    public static readonly IReadOnlyList<string> All =
+    [
+        Ok, NoCoverage, AuthError, RateLimited, HttpError, NetworkError, ParseError, NotConfigured, QuotaExhausted,
+    ];
+}

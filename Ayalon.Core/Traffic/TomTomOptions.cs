@@ -1,0 +1,26 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Ayalon.Core.Traffic;
+
+/// <summary>Settings section <c>TomTom</c> (environment: <c>TomTom__BaseUrl</c>, <c>TomTom__ApiKey</c>, …).</summary>
+public sealed class TomTomOptions
+{
+    public const string SectionName = "TomTom";
+
+    [Required, Url]
+    public string BaseUrl { get; set; } = "https://api.tomtom.com";
+
+    /// <summary>The key. In Azure an app setting holding a Key Vault reference; never logged or echoed.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Flow Segment Data zoom level; 10 returns whole motorway segments (several km).</summary>
+    [Range(0, 22)]
+    public int Zoom { get; set; } = 10;
+
+    [Range(1, 120)]
+    public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Flow pieces below this confidence are dropped, never substituted.</summary>
+    [Range(0.0, 1.0)]
+    public double ConfidenceFloor { get; set; } = 0.7;
+}

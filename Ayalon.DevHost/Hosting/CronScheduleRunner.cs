@@ -1,0 +1,48 @@
+using NCrontab;
+
+namespace Ayalon.DevHost.Hosting;
+
+/// <summary>
+/// Fires a callback on every occurrence of an NCRONTAB schedule (with seconds, UTC), the way the Functions timer
+/// does. Each next occurrence is computed from the previous one, never from "now" after the delay: a delay that
+/// returns a little early would otherwise fire the same occurrence again.
+/// </summary>
+public sealed class CronScheduleRunner(string schedule, TimeProvider time, Func<DateTimeOffset, DateTimeOffset, CancellationToken, Task> onOccurrence)
+{
+    private readonly CrontabSchedule _schedule = Parse(schedule);
+
+    public static CrontabSchedule Parse(string schedule)
+    {
+        var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+        return CrontabSchedule.Parse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = fields == 6 });
+    }
+
+    public DateTimeOffset NextAfter(DateTimeOffset instantUtc) =>
+        new(DateTime.SpecifyKind(_schedule.GetNextOccurrence(instantUtc.UtcDateTime), DateTimeKind.Utc));
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var occurrence = NextAfter(time.GetUtcNow());
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = occurrence - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                try
+                {
+                    await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            var next = NextAfter(occurrence);
+            await onOccurrence(occurrence, next, cancellationToken).ConfigureAwait(false);
+            occurrence = next;
+            // If the callback ran past later occurrences, skip them (the Functions timer does not queue them).
+            var now = time.GetUtcNow();
+            while (occurrence < now - TimeSpan.FromSeconds(1)) occurrence = NextAfter(occurrence);
+        }
+    }
+}

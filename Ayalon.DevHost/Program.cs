@@ -1,0 +1,18 @@
+using Ayalon.DevHost.Hosting;
+
+namespace Ayalon.DevHost;
+
+public static class Program
+{
+    public static async Task<int> Main(string[] args)
+    {
+        var app = await DevHostApp.BuildAsync(args);
+        await app.StartAsync();
+        foreach (var url in app.Urls)
+        {
+            app.Logger.LogInformation("Ayalon Impact Monitor (DevHost) listening on {Url} — dashboard at {Url}/", url, url.TrimEnd('/'));
+        }
+        await app.WaitForShutdownAsync();
+        return 0;
+    }
+}
