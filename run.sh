@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the app locally: Azurite (tables, kept in .azurite/) + the DevHost (the same functions the Azure Functions
+# host runs) on http://127.0.0.1:7071/. Without TOMTOM_API_KEY it starts the TomTom simulator and uses it.
+# Ctrl-C stops everything it started.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if [ ! -x node_modules/.bin/azurite-table ]; then
+  echo "== npm ci"
+  npm ci --no-audit --no-fund
+fi
+
+echo "== build"
+dotnet build Ayalon.DevHost -c Release -nologo -clp:ErrorsOnly
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  echo "stopped."
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p .azurite
+node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort 10002 --location .azurite \
+  --disableTelemetry --skipApiVersionCheck --silent &
+pids+=($!)
+for _ in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/10002) 2>/dev/null && break; sleep 0.1; done
+echo "== Azurite (tables) on 127.0.0.1:10002, data in .azurite/"
+
+export AzureWebJobsStorage="${AzureWebJobsStorage:-UseDevelopmentStorage=true}"
+if [ -n "${TOMTOM_API_KEY:-}" ]; then
+  export TomTom__ApiKey="$TOMTOM_API_KEY"
+  echo "== TOMTOM_API_KEY is set: collecting from TomTom (quota ledger applies)"
+else
+  export DevHost__Simulator=true
+  echo "== no TOMTOM_API_KEY: collecting from the built-in TomTom simulator (synthetic traffic)"
+fi
+
+dotnet Ayalon.DevHost/bin/Release/net10.0/Ayalon.DevHost.dll &
+pids+=($!)
+echo "== dashboard: http://127.0.0.1:7071/   health: http://127.0.0.1:7071/api/health   (Ctrl-C to stop)"
+wait "${pids[-1]}"
