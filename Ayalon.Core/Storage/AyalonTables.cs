@@ -22,10 +22,12 @@ public sealed class AyalonTables
     private readonly string _prefix;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
 
-    public AyalonTables(StorageOptions options)
+    public AyalonTables(StorageOptions options, TableOperationCounter? counter = null)
     {
         _prefix = options.TablePrefix;
+        Operations = counter ?? new TableOperationCounter();
         var clientOptions = new TableClientOptions();
+        clientOptions.AddPolicy(Operations, Azure.Core.HttpPipelinePosition.PerRetry);
         // The SDK's default retry policy waits up to ~minutes while storage is down; a collection cycle must fail
         // loudly within seconds instead, and the next cycle tries again.
         clientOptions.Retry.MaxRetries = 2;
@@ -52,6 +54,9 @@ public sealed class AyalonTables
     }
 
     public string Prefix => _prefix;
+
+    /// <summary>Table Storage requests sent through this instance (billed transactions).</summary>
+    public TableOperationCounter Operations { get; }
 
     public TableServiceClient Service => _service;
 

@@ -1,78 +1,62 @@
-using Azure;
+using System.Text.Json;
 using Azure.Data.Tables;
 
 namespace Ayalon.Core.Storage;
 
-/// <summary>The newest measured state of one section, as served by /api/impact.</summary>
-public sealed record SectionLatest(
-    string SectionId,
-    DateTimeOffset ObservedAtUtc,
-    DateTimeOffset FetchedAtUtc,
-    string State,
-    double? TravelTimeSeconds,
-    double? FreeFlowTimeSeconds,
-    double? DelaySeconds,
-    double? SpeedKmh,
-    double? FreeFlowSpeedKmh,
-    double Coverage,
-    string Provider,
-    string? TrackingId,
-    string CycleId);
+/// <summary>What /api/impact and /api/health need in one read: each section's newest observation and the last cycle.</summary>
+public sealed record LatestState(IReadOnlyDictionary<string, StoredObservation> Sections, CycleRecord? LastCycle, CycleRecord? LastSuccessfulCycle);
 
-/// <summary>Latest state per section: one row per section in one partition (a single query reads them all).</summary>
+/// <summary>
+/// Latest state: one row per section (its newest observation) plus the last cycle and last successful cycle,
+/// all in one partition, so a single query reads everything and a cycle moves it in one batch. It is moved only
+/// after the observations are written, and a section without new provider data keeps its last-known-good row.
+/// </summary>
 public sealed class LatestStateStore(AyalonTables tables)
 {
     private const string Partition = "latest";
+    private const string LastCycleRow = "_cycle";
+    private const string LastSuccessfulCycleRow = "_cycle_ok";
 
-    public async Task UpsertAsync(IEnumerable<SectionLatest> rows, CancellationToken cancellationToken)
+    public async Task<LatestState> ReadAsync(CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
-        var actions = rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(r))).ToList();
-        if (actions.Count > 0)
-        {
-            await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    public async Task<IReadOnlyList<SectionLatest>> ReadAllAsync(CancellationToken cancellationToken)
-    {
-        var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
-        var result = new List<SectionLatest>();
+        var sections = new Dictionary<string, StoredObservation>(StringComparer.Ordinal);
+        CycleRecord? last = null, lastOk = null;
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            result.Add(FromEntity(e));
+            switch (e.RowKey)
+            {
+                case LastCycleRow: last = ReadCycle(e); break;
+                case LastSuccessfulCycleRow: lastOk = ReadCycle(e); break;
+                default: sections[e.RowKey] = ObservationStore.FromEntity(e); break;
+            }
         }
-        return result;
+        return new LatestState(sections, last, lastOk);
     }
 
-    private static TableEntity ToEntity(SectionLatest r) => new(Partition, r.SectionId)
+    /// <summary>Moves the latest state in one transaction: changed sections and the cycle pointers.</summary>
+    public async Task WriteAsync(IReadOnlyList<StoredObservation> sections, CycleRecord cycle, CancellationToken cancellationToken)
     {
-        ["ObservedAtUtc"] = r.ObservedAtUtc,
-        ["FetchedAtUtc"] = r.FetchedAtUtc,
-        ["State"] = r.State,
-        ["TravelTimeSeconds"] = r.TravelTimeSeconds,
-        ["FreeFlowTimeSeconds"] = r.FreeFlowTimeSeconds,
-        ["DelaySeconds"] = r.DelaySeconds,
-        ["SpeedKmh"] = r.SpeedKmh,
-        ["FreeFlowSpeedKmh"] = r.FreeFlowSpeedKmh,
-        ["Coverage"] = r.Coverage,
-        ["Provider"] = r.Provider,
-        ["TrackingId"] = r.TrackingId,
-        ["CycleId"] = r.CycleId,
-    };
+        var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
+        var actions = new List<TableTransactionAction>();
+        foreach (var o in sections)
+        {
+            var entity = ObservationStore.ToEntity(o);
+            entity.PartitionKey = Partition;
+            entity.RowKey = o.SectionId;
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+        }
+        actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, CycleEntity(LastCycleRow, cycle)));
+        if (cycle.Status is CycleStatus.Ok or CycleStatus.Partial)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, CycleEntity(LastSuccessfulCycleRow, cycle)));
+        }
+        await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+    }
 
-    private static SectionLatest FromEntity(TableEntity e) => new(
-        e.RowKey,
-        e.GetDateTimeOffset("ObservedAtUtc") ?? DateTimeOffset.MinValue,
-        e.GetDateTimeOffset("FetchedAtUtc") ?? DateTimeOffset.MinValue,
-        e.GetString("State") ?? "none",
-        e.GetDouble("TravelTimeSeconds"),
-        e.GetDouble("FreeFlowTimeSeconds"),
-        e.GetDouble("DelaySeconds"),
-        e.GetDouble("SpeedKmh"),
-        e.GetDouble("FreeFlowSpeedKmh"),
-        e.GetDouble("Coverage") ?? 0,
-        e.GetString("Provider") ?? "",
-        e.GetString("TrackingId"),
-        e.GetString("CycleId") ?? "");
+    private static TableEntity CycleEntity(string rowKey, CycleRecord cycle) =>
+        new(Partition, rowKey) { ["Json"] = JsonSerializer.Serialize(cycle, CycleStore.Json) };
+
+    private static CycleRecord? ReadCycle(TableEntity e) =>
+        e.GetString("Json") is { } json ? JsonSerializer.Deserialize<CycleRecord>(json, CycleStore.Json) : null;
 }
