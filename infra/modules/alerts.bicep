@@ -33,8 +33,6 @@ param availabilityTestLocations array
 @minValue(2)
 param availabilityFailedLocationCount int
 
-var runbook = 'docs/OPERATIONS.md#alerts'
-
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: 'ag-${resourceToken}'
   location: 'global'
@@ -61,7 +59,7 @@ resource noSuccessfulCycleAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-
   kind: 'LogAlert'
   properties: {
     displayName: 'Ayalon: no successful collection cycle for 20 minutes'
-    description: 'No collection cycle with status ok or partial in the last 20 minutes (4 scheduled cycles missed). Runbook: ${runbook}-no-successful-cycle'
+    description: 'No collection cycle with status ok or partial in the last 20 minutes (4 scheduled cycles missed). Runbook: docs/OPERATIONS.md#alert-no-successful-cycle'
     severity: 1
     enabled: true
     scopes: [
@@ -96,7 +94,7 @@ customMetrics
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbook}-no-successful-cycle'
+        runbook: 'docs/OPERATIONS.md#alert-no-successful-cycle'
       }
     }
   }
@@ -110,7 +108,7 @@ resource quotaAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'Ayalon: TomTom quota above ${quotaAlertThresholdPercent}%'
-    description: 'The quota ledger reports more than ${quotaAlertThresholdPercent}% of the period\'s TomTom request limit used. Runbook: ${runbook}-quota-used'
+    description: 'The quota ledger reports more than ${quotaAlertThresholdPercent}% of the period\'s TomTom request limit used. Runbook: docs/OPERATIONS.md#alert-quota-used'
     severity: 2
     enabled: true
     scopes: [
@@ -143,7 +141,7 @@ customMetrics
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbook}-quota-used'
+        runbook: 'docs/OPERATIONS.md#alert-quota-used'
       }
     }
   }
@@ -158,7 +156,7 @@ resource providerStatusAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'Ayalon: TomTom auth_error or no_coverage'
-    description: 'TomTom answered auth_error (key rejected) or no_coverage (no traffic data for the corridor) in the last 15 minutes. Runbook: ${runbook}-provider-auth-error-or-no-coverage'
+    description: 'TomTom answered auth_error (key rejected) or no_coverage (no traffic data for the corridor) in the last 15 minutes. Runbook: docs/OPERATIONS.md#alert-provider-auth_error-or-no_coverage'
     severity: 1
     enabled: true
     scopes: [
@@ -202,7 +200,7 @@ customMetrics
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbook}-provider-auth-error-or-no-coverage'
+        runbook: 'docs/OPERATIONS.md#alert-provider-auth_error-or-no_coverage'
       }
     }
   }
@@ -216,7 +214,7 @@ resource exceptionSpikeAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
   kind: 'LogAlert'
   properties: {
     displayName: 'Ayalon: exception spike'
-    description: 'More than ${exceptionSpikeThreshold} exceptions in 15 minutes. Runbook: ${runbook}-exception-spike'
+    description: 'More than ${exceptionSpikeThreshold} exceptions in 15 minutes. Runbook: docs/OPERATIONS.md#alert-exception-spike'
     severity: 2
     enabled: true
     scopes: [
@@ -248,7 +246,7 @@ exceptions
         actionGroup.id
       ]
       customProperties: {
-        runbook: '${runbook}-exception-spike'
+        runbook: 'docs/OPERATIONS.md#alert-exception-spike'
       }
     }
   }
@@ -295,7 +293,7 @@ resource availabilityAlert 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   location: 'global'
   tags: tags
   properties: {
-    description: '/api/health failed from ${availabilityFailedLocationCount} or more test locations. Runbook: ${runbook}-health-availability'
+    description: '/api/health failed from ${availabilityFailedLocationCount} or more test locations. Runbook: docs/OPERATIONS.md#alert-health-availability'
     severity: 1
     enabled: true
     scopes: [
@@ -315,7 +313,7 @@ resource availabilityAlert 'Microsoft.Insights/metricAlerts@2026-01-01' = {
       {
         actionGroupId: actionGroup.id
         webHookProperties: {
-          runbook: '${runbook}-health-availability'
+          runbook: 'docs/OPERATIONS.md#alert-health-availability'
         }
       }
     ]
