@@ -190,18 +190,26 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         return problem is null ? (fault, null) : (null, problem);
     }
 
+    /// <summary>Per-request facts for the log, filled as the answer is decided.</summary>
+    private sealed class Exchange(HttpContext context, string zoom, bool keyPresent, DateTimeOffset receivedAtUtc)
+    {
+        public HttpContext Context { get; } = context;
+        public string Zoom { get; } = zoom;
+        public bool KeyPresent { get; } = keyPresent;
+        public DateTimeOffset ReceivedAtUtc { get; } = receivedAtUtc;
+        public long Started { get; } = Stopwatch.GetTimestamp();
+        public bool Recorded { get; set; }
+    }
+
     private async Task HandleFlowAsync(HttpContext context, string style, string zoom)
     {
-        var started = Stopwatch.GetTimestamp();
-        var receivedAt = _options.TimeProvider.GetUtcNow();
         var key = context.Request.Query["key"].ToString();
-        var keyPresent = !string.IsNullOrWhiteSpace(key);
-        int? status = null;
-        var outcome = "aborted";
+        var exchange = new Exchange(context, zoom, !string.IsNullOrWhiteSpace(key), _options.TimeProvider.GetUtcNow());
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
         try
         {
-            (status, outcome) = await AnswerAsync(context, style, zoom, key, keyPresent, abort.Token).ConfigureAwait(false);
+            var answer = await AnswerAsync(exchange, style, zoom, key, abort.Token).ConfigureAwait(false);
+            await SendAsync(exchange, answer, abort.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
         {
@@ -209,31 +217,38 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         }
         finally
         {
-            var point = context.Request.Query["point"].ToString();
-            var record = new SimulatorRequestRecord(
-                receivedAt,
-                context.Request.Path.Value ?? "",
-                point.Length == 0 ? null : point[..Math.Min(point.Length, 64)],
-                int.TryParse(zoom, NumberStyles.Integer, CultureInfo.InvariantCulture, out var z) ? z : null,
-                keyPresent,
-                status,
-                outcome,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-            _log.Add(record);
-            RequestCompleted?.Invoke(record);
+            if (!exchange.Recorded) Record(exchange, null, "aborted");
         }
     }
 
-    private async Task<(int? Status, string Outcome)> AnswerAsync(
-        HttpContext context, string style, string zoom, string key, bool keyPresent, CancellationToken ct)
+    private void Record(Exchange exchange, int? status, string outcome)
     {
-        var trackingId = TrackingIdFor(context.Request);
+        exchange.Recorded = true;
+        var query = exchange.Context.Request.Query;
+        var point = query["point"].ToString();
+        var record = new SimulatorRequestRecord(
+            exchange.ReceivedAtUtc,
+            exchange.Context.Request.Path.Value ?? "",
+            point.Length == 0 ? null : point[..Math.Min(point.Length, 64)],
+            int.TryParse(exchange.Zoom, NumberStyles.Integer, CultureInfo.InvariantCulture, out var z) ? z : null,
+            exchange.KeyPresent,
+            status,
+            outcome,
+            Stopwatch.GetElapsedTime(exchange.Started).TotalMilliseconds);
+        _log.Add(record);
+        RequestCompleted?.Invoke(record);
+    }
+
+    /// <summary>Decides the answer (after any added latency or hang); the caller records and sends it.</summary>
+    private async Task<Answer> AnswerAsync(Exchange exchange, string style, string zoom, string key, CancellationToken ct)
+    {
+        var request = exchange.Context.Request;
 
         // TomTom's gateway checks the key before anything else, so a keyless request never reaches a fault.
-        if (!keyPresent)
-            return await WriteAsync(context, 403, TomTomBodies.Forbidden("You did not provide an API key."), "forbidden:no_key", trackingId, ct).ConfigureAwait(false);
+        if (!exchange.KeyPresent)
+            return new Answer(403, TomTomBodies.Forbidden("You did not provide an API key."), "forbidden:no_key");
         if (!string.IsNullOrEmpty(_options.RequiredKey) && !KeysEqual(key, _options.RequiredKey))
-            return await WriteAsync(context, 403, TomTomBodies.Forbidden(), "forbidden:wrong_key", trackingId, ct).ConfigureAwait(false);
+            return new Answer(403, TomTomBodies.Forbidden(), "forbidden:wrong_key");
 
         var fault = Faults.Take();
         if (fault.LatencyMs > 0) await Task.Delay(fault.LatencyMs, ct).ConfigureAwait(false);
@@ -242,51 +257,44 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         switch (fault.Kind)
         {
             case FaultKind.NoCoverage:
-                return await WriteAsync(context, 400, TomTomBodies.NoCoverage(), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(400, TomTomBodies.NoCoverage(), faultOutcome);
             case FaultKind.Forbidden:
-                return await WriteAsync(context, 403, TomTomBodies.Forbidden(), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(403, TomTomBodies.Forbidden(), faultOutcome);
             case FaultKind.RateLimited:
-                context.Response.Headers.RetryAfter = fault.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
-                return await WriteAsync(context, 429, TomTomBodies.Error(429, "Too Many Requests", "TOO_MANY_REQUESTS",
-                    "You have exceeded the rate limit for this API key."), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(429, TomTomBodies.Error(429, "Too Many Requests", "TOO_MANY_REQUESTS",
+                    "You have exceeded the rate limit for this API key."), faultOutcome, RetryAfterSeconds: fault.RetryAfterSeconds);
             case FaultKind.ServerError:
-                return await WriteAsync(context, 500, TomTomBodies.Error(500, "Internal Server Error", "INTERNAL_SERVER_ERROR",
-                    "An internal error occurred."), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(500, TomTomBodies.Error(500, "Internal Server Error", "INTERNAL_SERVER_ERROR",
+                    "An internal error occurred."), faultOutcome);
             case FaultKind.Unavailable:
-                return await WriteAsync(context, 503, TomTomBodies.Error(503, "Service Unavailable", "SERVICE_UNAVAILABLE",
-                    "The service is temporarily unavailable."), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(503, TomTomBodies.Error(503, "Service Unavailable", "SERVICE_UNAVAILABLE",
+                    "The service is temporarily unavailable."), faultOutcome);
             case FaultKind.TomTom596:
-                return await WriteAsync(context, 596, TomTomBodies.Error(596, "Service not found", "SERVICE_NOT_FOUND",
-                    "Service not found."), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(596, TomTomBodies.Error(596, "Service not found", "SERVICE_NOT_FOUND", "Service not found."), faultOutcome);
             case FaultKind.EchoUrlError:
-                var url = context.Request.GetDisplayUrl();
+                var url = request.GetDisplayUrl();
                 var echoStatus = fault.StatusCode ?? 400;
-                return await WriteAsync(context, echoStatus, TomTomBodies.Error(echoStatus, "Invalid request: " + url, "INVALID_REQUEST",
-                    $"The request {url} could not be processed."), faultOutcome, trackingId, ct).ConfigureAwait(false);
+                return new Answer(echoStatus, TomTomBodies.Error(echoStatus, "Invalid request: " + url, "INVALID_REQUEST",
+                    $"The request {url} could not be processed."), faultOutcome);
             case FaultKind.Timeout:
                 // Held until the client aborts (the usual end) or the hang elapses; then a late but normal answer.
                 await Task.Delay(TimeSpan.FromSeconds(_options.TimeoutHangSeconds), ct).ConfigureAwait(false);
                 break;
         }
 
-        var answer = NormalAnswer(context.Request, style, zoom);
-        var body = answer.Body;
-        var outcome = answer.Outcome;
-        if (answer.Status == 200 && fault.Kind != FaultKind.None)
+        var answer = NormalAnswer(request, style, zoom);
+        if (answer.Status != 200 || fault.Kind is FaultKind.None or FaultKind.Timeout) return answer;
+        var body = fault.Kind switch
         {
-            body = fault.Kind switch
-            {
-                FaultKind.MalformedJson => TomTomBodies.Malformed(),
-                FaultKind.TruncatedJson => TomTomBodies.Truncated(body),
-                FaultKind.LowConfidence or FaultKind.RoadClosure => TomTomBodies.WithFault(body, fault.Kind),
-                _ => body,
-            };
-            outcome = faultOutcome;
-        }
-        return await WriteAsync(context, answer.Status, body, outcome, answer.TrackingId ?? trackingId, ct, answer.ContentType).ConfigureAwait(false);
+            FaultKind.MalformedJson => TomTomBodies.Malformed(),
+            FaultKind.TruncatedJson => TomTomBodies.Truncated(answer.Body),
+            FaultKind.LowConfidence or FaultKind.RoadClosure => TomTomBodies.WithFault(answer.Body, fault.Kind),
+            _ => answer.Body,
+        };
+        return answer with { Body = body, Outcome = faultOutcome };
     }
 
-    private sealed record Answer(int Status, byte[] Body, string Outcome, string? TrackingId = null, string? ContentType = null);
+    private sealed record Answer(int Status, byte[] Body, string Outcome, string? TrackingId = null, string? ContentType = null, int? RetryAfterSeconds = null);
 
     private Answer NormalAnswer(HttpRequest request, string style, string zoomText)
     {
@@ -317,15 +325,20 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         return new Answer(200, TomTomBodies.Flow(road, speeds, mph: unit == "MPH"), "ok");
     }
 
-    private static async Task<(int? Status, string Outcome)> WriteAsync(
-        HttpContext context, int status, byte[] body, string outcome, string trackingId, CancellationToken ct, string? contentType = null)
+    /// <summary>
+    /// Records the exchange, then sends the answer: recorded first, so whoever has read the answer finds it in
+    /// the log and <see cref="RequestCompleted"/> has fired.
+    /// </summary>
+    private async Task SendAsync(Exchange exchange, Answer answer, CancellationToken ct)
     {
-        context.Response.StatusCode = status;
-        context.Response.ContentType = contentType ?? "application/json; charset=utf-8";
-        context.Response.Headers["Tracking-ID"] = trackingId;
-        context.Response.ContentLength = body.Length;
-        await context.Response.Body.WriteAsync(body, ct).ConfigureAwait(false);
-        return (status, outcome);
+        Record(exchange, answer.Status, answer.Outcome);
+        var response = exchange.Context.Response;
+        response.StatusCode = answer.Status;
+        response.ContentType = answer.ContentType ?? "application/json; charset=utf-8";
+        response.Headers["Tracking-ID"] = answer.TrackingId ?? TrackingIdFor(exchange.Context.Request);
+        if (answer.RetryAfterSeconds is { } retryAfter) response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
+        response.ContentLength = answer.Body.Length;
+        await response.Body.WriteAsync(answer.Body, ct).ConfigureAwait(false);
     }
 
     /// <summary>TomTom echoes a valid <c>Tracking-ID</c> request header, else generates one.</summary>
