@@ -1,0 +1,68 @@
+namespace Ayalon.DevHost.Simulator;
+
+/// <summary>How the simulator produces its answers.</summary>
+public enum SimulatorMode
+{
+    /// <summary>A synthetic, deterministic diurnal congestion pattern over the corridor's own carriageways.</summary>
+    Live,
+
+    /// <summary>The real TomTom answers recorded under <c>fixtures/tomtom/&lt;set&gt;/</c>.</summary>
+    Replay,
+}
+
+/// <summary>
+/// Settings for the TomTom-compatible simulator. Bound from configuration section <c>DevHost:SimulatorOptions</c>
+/// by the DevHost; tests build it in code (and set <see cref="TimeProvider"/> to a fake clock).
+/// </summary>
+public sealed class SimulatorOptions
+{
+    /// <summary>Loopback port; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Seed of the deterministic traffic pattern: the same seed and time give the same answer.</summary>
+    public int Seed { get; set; } = 20;
+
+    /// <summary>A recorded set under <see cref="ReplayDirectory"/> (e.g. <c>2026-09-15</c>); set = replay mode.</summary>
+    public string? ReplaySet { get; set; }
+
+    /// <summary>Where the recorded sets live; default <c>fixtures/tomtom</c> beside the running assembly.</summary>
+    public string? ReplayDirectory { get; set; }
+
+    /// <summary>
+    /// Replay serves the recording whose probe point is nearest the requested one, up to this distance. The
+    /// recorded probes sit up to ~1.5 km from the corridor's section midpoints (where the collector asks), so the
+    /// default lets those requests find the nearest recording, as TomTom snaps any nearby point to a road.
+    /// </summary>
+    public double ReplayToleranceMeters { get; set; } = 2000;
+
+    /// <summary>Live mode: a point farther than this from every corridor section gets TomTom's 400 "Point too far…".</summary>
+    public double CoverageRadiusMeters { get; set; } = 1000;
+
+    /// <summary>When set, any other key is refused with 403 (a missing or empty key always is).</summary>
+    public string? RequiredKey { get; set; }
+
+    /// <summary>A fault active from the start, by its wire name (e.g. <c>no_coverage</c>); see <see cref="FaultKind"/>.</summary>
+    public string? Fault { get; set; }
+
+    /// <summary>How many recent requests the request log keeps.</summary>
+    public int RequestLogCapacity { get; set; } = 200;
+
+    /// <summary>The <c>timeout</c> fault holds a request this long (or until the client gives up).</summary>
+    public int TimeoutHangSeconds { get; set; } = 300;
+
+    /// <summary>
+    /// Live speeds are constant within clock-aligned steps of this many minutes, like a provider's update cycle;
+    /// sampling at any multiple or fraction of the step then sees the same traffic.
+    /// </summary>
+    public int PatternStepMinutes { get; set; } = 5;
+
+    /// <summary>The clock the diurnal pattern and the request log follow. Added latency and timeouts use real time.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    public SimulatorMode Mode => string.IsNullOrWhiteSpace(ReplaySet) ? SimulatorMode.Live : SimulatorMode.Replay;
+
+    internal string ResolvedReplayDirectory =>
+        string.IsNullOrWhiteSpace(ReplayDirectory)
+            ? Path.Combine(AppContext.BaseDirectory, "fixtures", "tomtom")
+            : ReplayDirectory;
+}
