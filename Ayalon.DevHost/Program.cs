@@ -6,6 +6,7 @@ public static class Program
 {
     public static async Task<int> Main(string[] args)
     {
+        if (args.FirstOrDefault() == Simulator.SimulatorCommand.Name) return await Simulator.SimulatorCommand.RunAsync(args);
         var app = await DevHostApp.BuildAsync(args);
         await app.StartAsync();
         foreach (var url in app.Urls)
