@@ -32,17 +32,26 @@ internal static class PhysicsTestData
     public static IReadOnlyList<FlowPiece> Set(string set) =>
         new[] { "ha_shalom", "arlozorov", "la_guardia" }.Select(p => Piece(set, p)).ToList();
 
-    /// <summary>A straight synthetic piece along the corridor section's own geometry, optionally reversed.</summary>
+    /// <summary>
+    /// A synthetic piece laid along a section's own geometry: optionally only its first <paramref name="fraction"/>
+    /// of points, shifted east, or reversed (the opposite direction of travel).
+    /// </summary>
     public static FlowPiece AlongSection(string sectionId, double speedKmh, double freeFlowKmh, double confidence = 1,
-        bool reversed = false, bool closure = false, double offsetNorthMeters = 0)
+        bool reversed = false, bool closure = false, double offsetEastMeters = 0, double fraction = 1)
     {
         var section = Corridor.Find(sectionId)!;
-        var shift = offsetNorthMeters / (Math.PI / 180 * Geo.EarthRadiusMeters);
-        var points = section.Geometry.Select(p => new GeoPoint(p.LatitudeDeg + shift, p.LongitudeDeg)).ToList();
+        var take = Math.Max(2, (int)Math.Round(section.Geometry.Count * fraction));
+        var points = section.Geometry.Take(take).Select(p => new GeoPoint(p.LatitudeDeg,
+            p.LongitudeDeg + offsetEastMeters / (Math.PI / 180 * Geo.EarthRadiusMeters * Math.Cos(Geo.ToRadians(p.LatitudeDeg))))).ToList();
         if (reversed) points.Reverse();
+        return Piece(points, speedKmh, freeFlowKmh, confidence, closure);
+    }
+
+    public static FlowPiece Piece(IReadOnlyList<GeoPoint> points, double speedKmh, double freeFlowKmh, double confidence = 1, bool closure = false)
+    {
         var length = Geo.PolylineLengthMeters(points);
         return new FlowPiece(
-            TomTomFlowParser.PieceIdOf(points, speedKmh, freeFlowKmh, closure) + (confidence < 1 ? "c" + confidence : ""),
+            TomTomFlowParser.PieceIdOf(points, speedKmh, freeFlowKmh, closure) + FormattableString.Invariant($"/{confidence}"),
             "test", "FRC0", speedKmh, freeFlowKmh,
             closure ? 0 : length / Units.KmhToMetersPerSecond(speedKmh), length / Units.KmhToMetersPerSecond(freeFlowKmh),
             confidence, closure, points);
