@@ -167,6 +167,12 @@ public sealed class CorridorMatcher
     /// <summary>Total number of bins over all sections.</summary>
     public int BinCount => _binX.Length;
 
+    /// <summary>
+    /// Match one cycle's pieces (validated by <see cref="TomTomFlowParser"/>; duplicates allowed and counted once).
+    /// Returns per section the matched bins, coverage, covered length, T_obs and T_ff over the same bins, source
+    /// piece ids and whether a closure was seen; per distinct piece its status and the sections it gave speeds to.
+    /// </summary>
+    /// <exception cref="ArgumentException">A piece without closure has a non-positive speed, or fewer than 2 points.</exception>
     public CorridorMatch Match(IReadOnlyList<FlowPiece> pieces)
     {
         ArgumentNullException.ThrowIfNull(pieces);
@@ -177,7 +183,7 @@ public sealed class CorridorMatcher
         foreach (var p in pieces)
         {
             // The parser refuses these; a piece built elsewhere must not smuggle an infinite travel time in.
-            if (!p.RoadClosure && !(p.CurrentSpeedKmh > 0) || !(p.FreeFlowSpeedKmh > 0) || p.Coordinates.Count < 2)
+            if ((!p.RoadClosure && !(p.CurrentSpeedKmh > 0)) || !(p.FreeFlowSpeedKmh > 0) || p.Coordinates.Count < 2)
                 throw new ArgumentException($"Piece {p.PieceId} has a non-positive speed or fewer than 2 points; validate it first.", nameof(pieces));
             if (occurrences.TryGetValue(p.PieceId, out var count))
             {
