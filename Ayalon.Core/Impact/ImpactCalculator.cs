@@ -1,0 +1,98 @@
+using Ayalon.Core.Corridor;
+using Ayalon.Core.Traffic;
+
+namespace Ayalon.Core.Impact;
+
+/// <summary>
+/// Turns one cycle's match into per-section and per-direction observations (methodology version 2, DESIGN §3).
+/// Pure: no clock, no I/O; the observation time is the caller's (provider response time or fetch time).
+/// </summary>
+public sealed class ImpactCalculator(ImpactConstants constants)
+{
+    public ImpactConstants Constants { get; } = constants ?? throw new ArgumentNullException(nameof(constants));
+
+    /// <summary>Match <paramref name="pieces"/> with <paramref name="matcher"/>, then compute the cycle.</summary>
+    public CycleImpact ComputeCycle(CorridorMatcher matcher, IReadOnlyList<FlowPiece> pieces, DateTimeOffset observedAtUtc)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
+        return ComputeCycle(matcher.Corridor, matcher.Match(pieces), observedAtUtc);
+    }
+
+    /// <summary>Compute the cycle from an existing match of <paramref name="corridor"/>.</summary>
+    public CycleImpact ComputeCycle(CorridorDefinition corridor, CorridorMatch match, DateTimeOffset observedAtUtc)
+    {
+        ArgumentNullException.ThrowIfNull(corridor);
+        ArgumentNullException.ThrowIfNull(match);
+        var at = observedAtUtc.ToUniversalTime();
+
+        var sections = new List<SectionObservation>(corridor.Sections.Count);
+        foreach (var section in corridor.Sections)
+        {
+            var m = match.Sections.FirstOrDefault(x => x.SectionId == section.Id)
+                    ?? throw new ArgumentException($"The match has no entry for section '{section.Id}'.", nameof(match));
+            sections.Add(ComputeSection(section, m, at));
+        }
+
+        var directions = corridor.Directions
+            .Select(d => ComputeDirection(d, sections.Where(s => s.Direction == d).ToList(), at))
+            .ToList();
+
+        return new CycleImpact(Constants.MethodologyVersion, Constants.ConstantsVersion, at, sections, directions,
+            match.Pieces, match.DroppedLowConfidence, match.DuplicatePieces);
+    }
+
+    /// <summary>One section's observation from its match (exposed for tests and recomputation).</summary>
+    public SectionObservation ComputeSection(CorridorSection section, SectionMatch m, DateTimeOffset observedAtUtc)
+    {
+        string state;
+        if (m.MatchedBinCount == 0) state = ObservationState.NoData;
+        else if (m.ClosureSeen) state = ObservationState.Closed;
+        else if (m.Coverage < Constants.CoverageThreshold) state = ObservationState.InsufficientCoverage;
+        else state = ObservationState.Ok;
+
+        if (state != ObservationState.Ok)
+        {
+            return new SectionObservation(section.Id, section.Direction, section.From, section.To, section.LengthMeters,
+                state, m.Coverage, m.CoveredLengthMeters, null, null, null, null, null, false, m.SourcePieceIds, observedAtUtc);
+        }
+
+        // Both times come from the same bins, so scaling by one factor keeps d = 0 exactly at free flow.
+        var scale = section.LengthMeters / m.TimedLengthMeters;
+        var travel = m.ObservedTravelTimeSeconds * scale;
+        var freeFlow = m.FreeFlowTravelTimeSeconds * scale;
+        var delay = Math.Max(0, travel - freeFlow);
+        return new SectionObservation(section.Id, section.Direction, section.From, section.To, section.LengthMeters,
+            state, m.Coverage, m.CoveredLengthMeters, travel, freeFlow, delay,
+            SpeedKmh(section.LengthMeters, travel), SpeedKmh(section.LengthMeters, freeFlow),
+            IsCongested(delay, freeFlow), m.SourcePieceIds, observedAtUtc);
+    }
+
+    private DirectionObservation ComputeDirection(string direction, IReadOnlyList<SectionObservation> sections, DateTimeOffset at)
+    {
+        var ids = sections.Select(s => s.SectionId).ToList();
+        var length = sections.Sum(s => s.LengthMeters);
+        var missing = sections.Where(s => !s.HasValue).ToList();
+        if (missing.Count > 0)
+        {
+            var state = missing.Count == sections.Count && missing.All(s => s.State == ObservationState.NoData)
+                ? ObservationState.NoData
+                : missing.Any(s => s.State == ObservationState.Closed) ? ObservationState.Closed
+                : ObservationState.Incomplete;
+            var reason = "not all sections measured in this cycle: " +
+                         string.Join(", ", missing.Select(s => $"{s.SectionId} {s.State}"));
+            return new DirectionObservation(direction, state, reason, ids, length, null, null, null, null, null, false, at);
+        }
+
+        var travel = sections.Sum(s => s.TravelTimeSeconds!.Value);
+        var freeFlow = sections.Sum(s => s.FreeFlowTimeSeconds!.Value);
+        var delay = sections.Sum(s => s.DelaySeconds!.Value);
+        return new DirectionObservation(direction, ObservationState.Ok, null, ids, length, travel, freeFlow, delay,
+            SpeedKmh(length, travel), SpeedKmh(length, freeFlow), IsCongested(delay, freeFlow), at);
+    }
+
+    public bool IsCongested(double delaySeconds, double freeFlowSeconds) =>
+        freeFlowSeconds > 0 && delaySeconds / freeFlowSeconds > Constants.CongestionThreshold;
+
+    private static double SpeedKmh(double lengthMeters, double seconds) =>
+        Units.MetersPerSecondToKmh(lengthMeters / seconds);
+}

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Ayalon.DevHost.Replay;
+using static Ayalon.Tests.Physics.PhysicsTestData;
+
+namespace Ayalon.Tests.Physics;
+
+/// <summary>The DevHost <c>replay</c> command over the recorded answers, in-process and once as a real process.</summary>
+public sealed class ReplayCommandTests : IDisposable
+{
+    private readonly string _temp = Directory.CreateTempSubdirectory("ayalon-replay-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await ReplayCommand.RunAsync(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static JsonElement Section(JsonElement root, string id) =>
+        root.GetProperty("sections").EnumerateArray().Single(s => s.GetProperty("sectionId").GetString() == id);
+
+    private static JsonElement PieceNamed(JsonElement root, string name) =>
+        root.GetProperty("pieces").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public async Task Replaying_the_september_folder_prints_the_documented_cycle()
+    {
+        var (code, output, error) = await Run("--input", FixturePath("2026-09-15"));
+
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("2", root.GetProperty("methodologyVersion").GetString());
+        Assert.Equal("2026-09-15T09:42:42.000Z", root.GetProperty("observedAtUtc").GetString());
+        var s = Section(root, NorthLaGuardiaArlozorov);
+        Assert.Equal("ok", s.GetProperty("state").GetString());
+        Assert.Equal(110.9, s.GetProperty("travelTimeSeconds").GetDouble(), 0.1);
+        Assert.Equal(76.7, s.GetProperty("freeFlowTimeSeconds").GetDouble(), 0.1);
+        Assert.Equal(34.2, s.GetProperty("delaySeconds").GetDouble(), 0.1);
+        Assert.Equal(65, s.GetProperty("speedKmh").GetDouble(), 0.01);
+        Assert.Equal(94, s.GetProperty("freeFlowSpeedKmh").GetDouble(), 0.01);
+        Assert.True(s.GetProperty("congested").GetBoolean());
+        Assert.Equal(30.7, Section(root, NorthArlozorovRokach).GetProperty("delaySeconds").GetDouble(), 0.1);
+        Assert.Equal("insufficient_coverage", Section(root, NorthHolonLaGuardia).GetProperty("state").GetString());
+        Assert.Equal(JsonValueKind.Null, Section(root, NorthHolonLaGuardia).GetProperty("delaySeconds").ValueKind);
+        Assert.Equal("no_data", Section(root, SouthLaGuardiaHolon).GetProperty("state").GetString());
+        Assert.Equal("incomplete", root.GetProperty("directions")[0].GetProperty("state").GetString());
+        Assert.Contains("© OpenStreetMap contributors", output);
+    }
+
+    [Fact]
+    public async Task Replay_lists_every_answer_with_its_status_and_matched_sections()
+    {
+        var (code, output, _) = await Run("--input", FixturePath("2026-01-10"), FixturePath("errors/no_coverage.body.json"));
+
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal(4, root.GetProperty("pieces").GetArrayLength());
+        Assert.Empty(PieceNamed(root, "la_guardia").GetProperty("matchedSectionIds").EnumerateArray());
+        Assert.Equal("arlozorov", PieceNamed(root, "ha_shalom").GetProperty("duplicateOf").GetString());
+        Assert.Equal(3, PieceNamed(root, "arlozorov").GetProperty("matchedSectionIds").GetArrayLength());
+        Assert.Equal("no_coverage", PieceNamed(root, "no_coverage").GetProperty("status").GetString());
+        Assert.Equal(1, root.GetProperty("duplicatePieces").GetInt32());
+        Assert.All(root.GetProperty("sections").EnumerateArray().Where(s => s.GetProperty("state").GetString() == "ok"),
+            s => Assert.Equal(0, s.GetProperty("delaySeconds").GetDouble()));
+    }
+
+    [Fact]
+    public async Task The_at_option_sets_the_observation_time()
+    {
+        var (code, output, _) = await Run("--input", FixturePath("2026-09-15/arlozorov.body.json"), "--at", "2026-09-15T10:00:00Z");
+
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(output).RootElement;
+        Assert.Equal("2026-09-15T10:00:00.000Z", root.GetProperty("observedAtUtc").GetString());
+        Assert.Equal("--at", root.GetProperty("observedAtSource").GetString());
+    }
+
+    public static TheoryData<string, string, string> BadBodies => new()
+    {
+        { "broken", "{\"flowSegmentData\":", "not valid JSON" },
+        { "negative", """{"flowSegmentData":{"frc":"FRC0","currentSpeed":-5,"freeFlowSpeed":90,"currentTravelTime":10,"freeFlowTravelTime":10,"confidence":1,"roadClosure":false,"coordinates":{"coordinate":[{"latitude":32.07,"longitude":34.79},{"latitude":32.08,"longitude":34.80}]}}}""", "negative currentSpeed" },
+        { "onepoint", """{"flowSegmentData":{"frc":"FRC0","currentSpeed":5,"freeFlowSpeed":90,"currentTravelTime":10,"freeFlowTravelTime":10,"confidence":1,"roadClosure":false,"coordinates":{"coordinate":[{"latitude":32.07,"longitude":34.79}]}}}""", "at least 2 are needed" },
+        { "errorbody", """{"error":"Forbidden","httpStatusCode":403}""", "missing 'flowSegmentData'" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadBodies))]
+    public async Task A_bad_body_fails_with_exit_code_2_naming_the_file_and_the_problem(string name, string body, string problem)
+    {
+        var path = Path.Combine(_temp, name + ".body.json");
+        await File.WriteAllTextAsync(path, body);
+
+        var (code, output, error) = await Run("--input", path);
+
+        Assert.Equal(ReplayCommand.ExitBadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains(path, error);
+        Assert.Contains(problem, error);
+    }
+
+    [Theory]
+    [InlineData("--input", "/no/such/folder", "'/no/such/folder' does not exist")]
+    [InlineData("--input", null, "needs at least one file")]
+    [InlineData("--at", "2026-09-15T10:00:00Z", "no input given")]
+    [InlineData("--frobnicate", null, "unknown argument '--frobnicate'")]
+    public async Task Bad_arguments_fail_with_exit_code_2_and_say_what_is_wrong(string flag, string? value, string expected)
+    {
+        var (code, _, error) = await Run(value is null ? [flag] : [flag, value]);
+
+        Assert.Equal(ReplayCommand.ExitBadInput, code);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public async Task A_bad_at_time_is_refused()
+    {
+        var (code, _, error) = await Run("--input", FixturePath("2026-09-15"), "--at", "yesterday");
+
+        Assert.Equal(ReplayCommand.ExitBadInput, code);
+        Assert.Contains("--at 'yesterday'", error);
+    }
+
+    [Fact]
+    public async Task A_broken_meta_file_is_named_in_the_error()
+    {
+        File.Copy(FixturePath("2026-09-15/arlozorov.body.json"), Path.Combine(_temp, "x.body.json"));
+        await File.WriteAllTextAsync(Path.Combine(_temp, "x.meta.json"), "{ not json");
+
+        var (code, _, error) = await Run("--input", _temp);
+
+        Assert.Equal(ReplayCommand.ExitBadInput, code);
+        Assert.Contains("x.meta.json", error);
+    }
+
+    [Fact]
+    public async Task The_built_devhost_runs_replay_as_a_command()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Ayalon.DevHost.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { dll, "replay", "--input", FixturePath("2026-09-15") }) start.ArgumentList.Add(a);
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromSeconds(60)), "replay did not finish within 60 s");
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        var root = JsonDocument.Parse(await stdout).RootElement;
+        Assert.Equal(34.2, Section(root, NorthLaGuardiaArlozorov).GetProperty("delaySeconds").GetDouble(), 0.1);
+    }
+}
