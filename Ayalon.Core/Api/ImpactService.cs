@@ -36,8 +36,7 @@ public sealed class ImpactService(CorridorDefinition corridor, LatestStateStore 
     public async Task<ImpactResponse> GetAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rows = (await latest.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-            .ToDictionary(r => r.SectionId, StringComparer.Ordinal);
+        var rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections;
         var sections = corridor.Sections.Select(s =>
         {
             if (!rows.TryGetValue(s.Id, out var r))
@@ -47,7 +46,7 @@ public sealed class ImpactService(CorridorDefinition corridor, LatestStateStore 
             var age = now - r.ObservedAtUtc;
             var state = r.State != "ok" ? r.State : age < CurrentAge ? "current" : age < StaleAge ? "stale" : "old";
             return new SectionImpact(s.Id, s.Direction, s.From, s.To, s.LengthMeters, state, r.ObservedAtUtc,
-                r.TravelTimeSeconds, r.FreeFlowTimeSeconds, r.DelaySeconds, r.SpeedKmh, r.FreeFlowSpeedKmh, r.Coverage, r.Provider, r.TrackingId);
+                r.TravelTimeSeconds, r.FreeFlowTimeSeconds, r.DelaySeconds, r.SpeedKmh, r.FreeFlowSpeedKmh, r.Coverage, r.Provider, r.TrackingIds);
         }).ToList();
         return new ImpactResponse(now, corridor.Name, corridor.Attribution, sections);
     }

@@ -30,10 +30,10 @@ public sealed class HealthService(LatestStateStore latest, IOptionsMonitor<TomTo
     {
         var now = time.GetUtcNow();
         var checks = new List<HealthCheck>();
-        IReadOnlyList<SectionLatest> rows;
+        IReadOnlyCollection<StoredObservation> rows;
         try
         {
-            rows = await latest.ReadAllAsync(cancellationToken).ConfigureAwait(false);
+            rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections.Values;
             checks.Add(new HealthCheck("storage", "ok", "table storage reachable"));
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException)

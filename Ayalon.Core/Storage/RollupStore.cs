@@ -2,23 +2,15 @@ using System.Globalization;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Ayalon.Core.Impact;
 
 namespace Ayalon.Core.Storage;
 
 /// <summary>
-/// What one stretch of step-held observation adds to one section's UTC hour. <see cref="HeldUntilUtc"/> is the
-/// end of the stretch: the rollup remembers it per section, so a stretch applied twice (a retried cycle) counts once.
+/// One step-hold contribution to one section's UTC hour. <see cref="HeldUntilUtc"/> is the end of the hold it comes
+/// from: the rollup remembers it per section, so a contribution applied twice (a retried cycle) counts once.
 /// </summary>
-public sealed record HourContribution(
-    string SectionId,
-    DateTimeOffset HourStartUtc,
-    double ObservedSeconds,
-    double DelayIntegralSecondsSquared,
-    double? VehicleDelaySeconds,
-    double CongestedSeconds,
-    double MinDelaySeconds,
-    double MaxDelaySeconds,
-    DateTimeOffset HeldUntilUtc);
+public sealed record SectionHourContribution(string SectionId, DateTimeOffset HeldUntilUtc, HourContribution Contribution);
 
 /// <summary>One section's totals for one UTC hour.</summary>
 public sealed record SectionHour(
@@ -49,17 +41,17 @@ public sealed class RollupStore(AyalonTables tables)
     public static string PartitionFor(DateTimeOffset hourUtc) => "h" + hourUtc.UtcDateTime.ToString("yyyyMM", CultureInfo.InvariantCulture);
     public static string RowKeyFor(DateTimeOffset hourUtc) => hourUtc.UtcDateTime.ToString("yyyyMMddHH", CultureInfo.InvariantCulture);
 
-    public async Task ApplyAsync(IReadOnlyList<HourContribution> contributions, CancellationToken cancellationToken)
+    public async Task ApplyAsync(IReadOnlyList<SectionHourContribution> contributions, CancellationToken cancellationToken)
     {
         if (contributions.Count == 0) return;
         var table = await tables.GetAsync(AyalonTables.HourlyRollups, cancellationToken).ConfigureAwait(false);
-        foreach (var hour in contributions.GroupBy(c => c.HourStartUtc))
+        foreach (var hour in contributions.GroupBy(c => c.Contribution.HourStartUtc))
         {
             await ApplyHourAsync(table, hour.Key, hour.ToList(), cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task ApplyHourAsync(TableClient table, DateTimeOffset hourUtc, List<HourContribution> items, CancellationToken cancellationToken)
+    private static async Task ApplyHourAsync(TableClient table, DateTimeOffset hourUtc, List<SectionHourContribution> items, CancellationToken cancellationToken)
     {
         var pk = PartitionFor(hourUtc);
         var rk = RowKeyFor(hourUtc);
@@ -86,18 +78,19 @@ public sealed class RollupStore(AyalonTables tables)
         }
     }
 
-    private static bool Merge(TableEntity e, HourContribution c)
+    private static bool Merge(TableEntity e, SectionHourContribution item)
     {
-        var p = Prefix(c.SectionId);
+        var p = Prefix(item.SectionId);
         var applied = e.GetDateTimeOffset(p + "HeldUntilUtc");
-        if (applied is { } a && a >= c.HeldUntilUtc) return false; // already counted
+        if (applied is { } a && a >= item.HeldUntilUtc) return false; // already counted
+        var c = item.Contribution;
         e[p + "ObservedSeconds"] = (e.GetDouble(p + "ObservedSeconds") ?? 0) + c.ObservedSeconds;
         e[p + "DelayIntegral"] = (e.GetDouble(p + "DelayIntegral") ?? 0) + c.DelayIntegralSecondsSquared;
         if (c.VehicleDelaySeconds is { } v) e[p + "VehicleDelaySeconds"] = (e.GetDouble(p + "VehicleDelaySeconds") ?? 0) + v;
         e[p + "CongestedSeconds"] = (e.GetDouble(p + "CongestedSeconds") ?? 0) + c.CongestedSeconds;
         e[p + "MinDelaySeconds"] = Math.Min(e.GetDouble(p + "MinDelaySeconds") ?? double.MaxValue, c.MinDelaySeconds);
         e[p + "MaxDelaySeconds"] = Math.Max(e.GetDouble(p + "MaxDelaySeconds") ?? double.MinValue, c.MaxDelaySeconds);
-        e[p + "HeldUntilUtc"] = c.HeldUntilUtc;
+        e[p + "HeldUntilUtc"] = item.HeldUntilUtc;
         return true;
     }
 

@@ -12,8 +12,9 @@ public sealed class CollectTrafficFunction(CollectionCycle cycle, ILogger<Collec
     [Function("CollectTraffic")]
     public async Task Run([TimerTrigger(ScheduleExpression)] TimerInfo timer, CancellationToken cancellationToken)
     {
-        logger.LogInformation("CollectTraffic fired; past due {IsPastDue}, next {Next}",
+        logger.LogInformation("CollectTraffic fired; past due {IsPastDue}, next occurrence {Next}",
             timer.IsPastDue, timer.ScheduleStatus?.Next);
-        await cycle.RunAsync(cancellationToken);
+        // A storage failure throws: the invocation fails and is visible as such to the host and the operator.
+        await cycle.RunAsync("timer", cancellationToken);
     }
 }

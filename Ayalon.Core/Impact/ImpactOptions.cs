@@ -1,0 +1,61 @@
+using Ayalon.Core.Corridor;
+using Microsoft.Extensions.Options;
+
+namespace Ayalon.Core.Impact;
+
+/// <summary>Settings section <c>Impact</c>. Empty strings mean "not configured" (Bicep writes empty app settings).</summary>
+public sealed class ImpactOptions
+{
+    public const string SectionName = "Impact";
+
+    /// <summary>A constants file other than the shipped v1 (methodology experiments); empty = the shipped file.</summary>
+    public string? ConstantsFile { get; set; }
+
+    /// <summary>A documented volume profile. Production ships none: without it vehicle-hours are unavailable.</summary>
+    public string? VolumeProfileFile { get; set; }
+
+    public string? FuelPriceIlsPerLitre { get; set; }
+    public string? FuelPriceSource { get; set; }
+    public string? FuelPriceMonth { get; set; }
+}
+
+/// <summary>
+/// The methodology's loaded inputs, validated once at start: constants, the optional volume profile and fuel
+/// price, and the matcher built for the corridor. A bad file fails the start with a message naming it.
+/// </summary>
+public sealed class ImpactSettings
+{
+    public ImpactSettings(IOptions<ImpactOptions> options, CorridorDefinition corridor, IOptions<Traffic.TomTomOptions> tomTom)
+    {
+        var o = options.Value;
+        Constants = string.IsNullOrWhiteSpace(o.ConstantsFile) ? ImpactConstants.Default : ImpactConstants.LoadFile(o.ConstantsFile);
+        VolumeProfile = string.IsNullOrWhiteSpace(o.VolumeProfileFile) ? null : VolumeProfile.LoadFile(ResolvePath(o.VolumeProfileFile));
+        if (!string.IsNullOrWhiteSpace(o.FuelPriceIlsPerLitre))
+        {
+            if (!double.TryParse(o.FuelPriceIlsPerLitre, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var price))
+                throw new ImpactConfigurationException($"Impact:FuelPriceIlsPerLitre '{o.FuelPriceIlsPerLitre}' is not a number.");
+            FuelPrice = FuelPrice.Create(price, o.FuelPriceSource ?? "", o.FuelPriceMonth ?? "", Constants);
+        }
+        Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants, tomTom.Value.ConfidenceFloor));
+        Calculator = new ImpactCalculator(Constants);
+        Integrator = new StepHoldIntegrator(Constants);
+    }
+
+    public ImpactConstants Constants { get; }
+    public VolumeProfile? VolumeProfile { get; }
+    public FuelPrice? FuelPrice { get; }
+    public CorridorMatcher Matcher { get; }
+    public ImpactCalculator Calculator { get; }
+    public StepHoldIntegrator Integrator { get; }
+
+    public string? VehicleHoursUnavailableReason => VolumeProfile is null
+        ? "no traffic volume profile is configured (Impact:VolumeProfileFile): vehicle counts are never derived from speed"
+        : null;
+
+    /// <summary>Relative paths are tried beside the app first (shipped files), then as given.</summary>
+    private static string ResolvePath(string path)
+    {
+        var beside = Path.Combine(AppContext.BaseDirectory, path);
+        return !Path.IsPathRooted(path) && File.Exists(beside) ? beside : path;
+    }
+}

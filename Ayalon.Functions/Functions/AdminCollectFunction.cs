@@ -1,0 +1,26 @@
+using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Ayalon.Functions.Functions;
+
+/// <summary>Runs one collection cycle now, under the same lease and quota rules as the timer. Function-key protected.</summary>
+public sealed class AdminCollectFunction(CollectionCycle cycle)
+{
+    [Function("AdminCollect")]
+    public async Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "api/admin/collect")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new JsonResult(await cycle.RunAsync("admin", cancellationToken), AyalonJson.Options);
+        }
+        catch (CycleFailedException ex)
+        {
+            return ApiErrors.Result(request.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiError.SourceUnavailable, ex.Message, retryAfterSeconds: 60);
+        }
+    }
+}
