@@ -43,6 +43,8 @@ public static class AyalonServiceCollectionExtensions
             .RemoveAllLoggers();
 
         services.TryAddSingleton<LatestStateStore>();
+        services.TryAddSingleton<QuotaLedger>();
+        services.TryAddSingleton<CycleLease>();
         services.TryAddSingleton<CollectionCycle>();
         services.TryAddSingleton<ImpactService>();
         services.TryAddSingleton<HealthService>();
