@@ -41,8 +41,13 @@ public static class AyalonServiceCollectionExtensions
             // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for the
             // provider client; the attempt records carry a redacted URL instead.
             .RemoveAllLoggers();
+        // Step 6 registers a Key Vault source before this call when KeyVault:Uri is set (TryAdd keeps it).
+        services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
+        services.TryAddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
 
         services.TryAddSingleton<LatestStateStore>();
+        services.TryAddSingleton<QuotaLedger>();
+        services.TryAddSingleton<CycleLease>();
         services.TryAddSingleton<CollectionCycle>();
         services.TryAddSingleton<ImpactService>();
         services.TryAddSingleton<HealthService>();

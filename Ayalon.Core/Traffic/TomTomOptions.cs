@@ -17,8 +17,13 @@ public sealed class TomTomOptions
     [Range(0, 22)]
     public int Zoom { get; set; } = 10;
 
+    /// <summary>Per attempt, headers and body together.</summary>
     [Range(1, 120)]
     public int TimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Pause before the single retry (after a timeout, 5xx or network error), so a blip can pass.</summary>
+    [Range(0, 30_000)]
+    public int RetryDelayMilliseconds { get; set; } = 500;
 
     /// <summary>Flow pieces below this confidence are dropped, never substituted.</summary>
     [Range(0.0, 1.0)]

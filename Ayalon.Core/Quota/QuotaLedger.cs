@@ -1,0 +1,329 @@
+using System.Globalization;
+using Ayalon.Core.Storage;
+using Ayalon.Core.Traffic;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Ayalon.Core.Quota;
+
+/// <summary>The answer to a reservation. <see cref="ReservedAtUtc"/> names the period the requests were charged to.</summary>
+public sealed record QuotaReservation(
+    string Provider,
+    bool Granted,
+    int Count,
+    string PeriodKey,
+    DateTimeOffset ReservedAtUtc,
+    int Limit,
+    int Reserved,
+    int Remaining,
+    string? DenialReason);
+
+/// <summary>One ledger row as read for health and analytics. Counts are numbers of outbound requests.</summary>
+public sealed record QuotaStatus(
+    string Provider,
+    string PeriodKey,
+    DateTimeOffset PeriodStartUtc,
+    DateTimeOffset PeriodEndUtc,
+    int Limit,
+    int Reserved,
+    int Remaining,
+    int Succeeded,
+    int Failed,
+    IReadOnlyDictionary<string, int> ByStatus,
+    double UsedPercent,
+    bool Alert,
+    DateTimeOffset? LastRequestUtc);
+
+/// <summary>
+/// The provider request budget, persisted in Table Storage so it survives restarts and is shared by every
+/// collector instance (the prototype's in-memory counter reset on restart and raced).
+/// One row per provider (PartitionKey) and UTC period (RowKey, see <see cref="QuotaPeriods"/>).
+/// Reserve BEFORE calling the provider: read the row, check Reserved + n ≤ Limit, write back with the row's ETag;
+/// a 412 means another collector wrote in between, so re-read and try again (bounded, jittered).
+/// Never a batch transaction here: Azurite ignores ETags inside batches, so the guard would be untestable.
+/// </summary>
+public sealed class QuotaLedger(
+    AyalonTables tables,
+    IOptionsMonitor<QuotaOptions> options,
+    TimeProvider time,
+    ILogger<QuotaLedger> logger)
+{
+    /// <summary>How many read-check-write rounds one call tries before giving up on a contended row.</summary>
+    public const int MaxConcurrencyAttempts = 20;
+
+    public const string DeniedQuotaExhausted = ProviderStatus.QuotaExhausted;
+    public const string DeniedLedgerContention = "ledger_contention";
+
+    private const string LimitColumn = "Limit";
+    private const string ReservedColumn = "Reserved";
+    private const string SucceededColumn = "Succeeded";
+    private const string FailedColumn = "Failed";
+    private const string LastRequestColumn = "LastRequestUtc";
+    private const string PeriodColumn = "Period";
+    private const string PeriodStartColumn = "PeriodStartUtc";
+    private const string PeriodEndColumn = "PeriodEndUtc";
+    private const string StatusColumnPrefix = "Status_";
+
+    public static string StatusColumn(string status) => StatusColumnPrefix + status;
+
+    /// <summary>
+    /// Reserves <paramref name="count"/> requests in the current period. Granted only when the row's Reserved plus
+    /// <paramref name="count"/> stays within the configured limit (a changed limit applies to the current row at
+    /// once). Denied with <see cref="DeniedQuotaExhausted"/>, or — fail-closed — with
+    /// <see cref="DeniedLedgerContention"/> when the row stayed contended for <see cref="MaxConcurrencyAttempts"/> rounds.
+    /// </summary>
+    public async Task<QuotaReservation> TryReserveAsync(string provider, int count, CancellationToken cancellationToken)
+    {
+        ValidateProvider(provider);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
+        var o = options.CurrentValue;
+        var now = time.GetUtcNow();
+        var window = QuotaPeriods.For(o.Period, now);
+        var limit = o.Limit;
+
+        for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
+        {
+            var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+            if (row is null)
+            {
+                var fits = count <= limit;
+                var created = NewRow(provider, window, o.Period, limit);
+                created[ReservedColumn] = fits ? count : 0;
+                try
+                {
+                    await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException ex) when (ex.Status == 409)
+                {
+                    continue; // another collector created the row first: read theirs
+                }
+                return Answer(provider, fits, count, window, now, limit, fits ? count : 0);
+            }
+
+            var reserved = row.GetInt32(ReservedColumn) ?? 0;
+            if (reserved + count > limit)
+            {
+                logger.LogWarning("Quota {Provider} {PeriodKey} exhausted: {Reserved} of {Limit} reserved, {Count} more refused",
+                    provider, window.Key, reserved, limit, count);
+                return Answer(provider, false, count, window, now, limit, reserved);
+            }
+
+            var patch = new TableEntity(provider, window.Key)
+            {
+                [ReservedColumn] = reserved + count,
+                [LimitColumn] = limit,
+            };
+            try
+            {
+                await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                return Answer(provider, true, count, window, now, limit, reserved + count);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 412)
+            {
+                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        logger.LogError("Quota {Provider} {PeriodKey}: row still contended after {Attempts} attempts; reservation refused",
+            provider, window.Key, MaxConcurrencyAttempts);
+        return new QuotaReservation(provider, false, count, window.Key, now, limit, 0, 0, DeniedLedgerContention);
+    }
+
+    /// <summary>
+    /// Counts one outbound request and how it ended, in the period it was reserved in. Call once per request
+    /// actually sent, whatever its answer (every request is charged by the provider).
+    /// </summary>
+    public Task RecordOutcomeAsync(string provider, DateTimeOffset reservedAt, string status, CancellationToken cancellationToken)
+    {
+        if (!ProviderStatus.All.Contains(status))
+        {
+            throw new ArgumentException($"'{status}' is not a provider status", nameof(status));
+        }
+        var now = time.GetUtcNow();
+        return ChangeRowAsync(provider, reservedAt, "outcome", row =>
+        {
+            var ok = status == ProviderStatus.Ok;
+            var column = ok ? SucceededColumn : FailedColumn;
+            return new TableEntity(provider, "")
+            {
+                [column] = (row?.GetInt32(column) ?? 0) + 1,
+                [StatusColumn(status)] = (row?.GetInt32(StatusColumn(status)) ?? 0) + 1,
+                [LastRequestColumn] = now,
+            };
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Gives back reserved requests that were never sent (e.g. the provider turned out not to be configured).
+    /// Reserved never drops below the requests already recorded.
+    /// </summary>
+    public Task ReleaseAsync(string provider, DateTimeOffset reservedAt, int count, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return ChangeRowAsync(provider, reservedAt, "release", row =>
+        {
+            if (row is null) return null;
+            var reserved = row.GetInt32(ReservedColumn) ?? 0;
+            var used = (row.GetInt32(SucceededColumn) ?? 0) + (row.GetInt32(FailedColumn) ?? 0);
+            var released = Math.Max(used, reserved - count);
+            return released == reserved ? null : new TableEntity(provider, "") { [ReservedColumn] = released };
+        }, cancellationToken);
+    }
+
+    /// <summary>The current period's row (zeros when nothing was reserved yet), measured against the configured limit.</summary>
+    public async Task<QuotaStatus> GetStatusAsync(string provider, CancellationToken cancellationToken)
+    {
+        ValidateProvider(provider);
+        var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
+        var o = options.CurrentValue;
+        var window = QuotaPeriods.For(o.Period, time.GetUtcNow());
+        var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+        return ToStatus(provider, window, row, o.Limit, o.AlertThresholdPercent);
+    }
+
+    /// <summary>
+    /// Ledger rows whose period overlaps [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), oldest first, each
+    /// measured against the limit stored in it (for the current period: the configured limit).
+    /// </summary>
+    public async Task<IReadOnlyList<QuotaStatus>> GetHistoryAsync(
+        string provider, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
+    {
+        ValidateProvider(provider);
+        var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
+        var o = options.CurrentValue;
+        var current = QuotaPeriods.For(o.Period, time.GetUtcNow());
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {provider} and PeriodEndUtc gt {fromUtc.ToUniversalTime()} and PeriodStartUtc lt {toUtc.ToUniversalTime()}");
+        var result = new List<QuotaStatus>();
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var window = new QuotaPeriodWindow(
+                row.RowKey,
+                row.GetDateTimeOffset(PeriodStartColumn) ?? DateTimeOffset.MinValue,
+                row.GetDateTimeOffset(PeriodEndColumn) ?? DateTimeOffset.MinValue);
+            var limit = row.RowKey == current.Key ? o.Limit : row.GetInt32(LimitColumn) ?? o.Limit;
+            result.Add(ToStatus(provider, window, row, limit, o.AlertThresholdPercent));
+        }
+        result.Sort((a, b) => a.PeriodStartUtc.CompareTo(b.PeriodStartUtc));
+        return result;
+    }
+
+    /// <summary>
+    /// The ETag loop for increments: <paramref name="patchFor"/> builds the merge patch from the row as read (null:
+    /// row missing; returning null: nothing to change). A missing row is created with AddEntity (409: re-read).
+    /// </summary>
+    private async Task ChangeRowAsync(
+        string provider, DateTimeOffset at, string what, Func<TableEntity?, TableEntity?> patchFor, CancellationToken cancellationToken)
+    {
+        ValidateProvider(provider);
+        var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
+        var o = options.CurrentValue;
+        var window = QuotaPeriods.For(o.Period, at);
+        for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
+        {
+            var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+            var patch = patchFor(row);
+            if (patch is null) return;
+            patch.RowKey = window.Key;
+            try
+            {
+                if (row is null)
+                {
+                    var created = NewRow(provider, window, o.Period, o.Limit);
+                    foreach (var (k, v) in patch)
+                    {
+                        if (k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) created[k] = v;
+                    }
+                    await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                }
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        // Losing a count is a reporting error, not a budget breach: the budget is enforced on Reserved.
+        logger.LogError("Quota {Provider} {PeriodKey}: {What} not recorded, row still contended after {Attempts} attempts",
+            provider, window.Key, what, MaxConcurrencyAttempts);
+    }
+
+    private static async Task<TableEntity?> ReadAsync(TableClient table, string provider, string periodKey, CancellationToken cancellationToken)
+    {
+        var response = await table.GetEntityIfExistsAsync<TableEntity>(provider, periodKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return response.HasValue ? response.Value : null;
+    }
+
+    private static TableEntity NewRow(string provider, QuotaPeriodWindow window, QuotaPeriod period, int limit) => new(provider, window.Key)
+    {
+        [PeriodColumn] = period.ToString(),
+        [PeriodStartColumn] = window.StartUtc,
+        [PeriodEndColumn] = window.EndUtc,
+        [LimitColumn] = limit,
+        [ReservedColumn] = 0,
+        [SucceededColumn] = 0,
+        [FailedColumn] = 0,
+    };
+
+    private static QuotaReservation Answer(
+        string provider, bool granted, int count, QuotaPeriodWindow window, DateTimeOffset now, int limit, int reserved) =>
+        new(provider, granted, count, window.Key, now, limit, reserved, Math.Max(0, limit - reserved),
+            granted ? null : DeniedQuotaExhausted);
+
+    private static QuotaStatus ToStatus(string provider, QuotaPeriodWindow window, TableEntity? row, int limit, int alertPercent)
+    {
+        var reserved = row?.GetInt32(ReservedColumn) ?? 0;
+        var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        if (row is not null)
+        {
+            foreach (var status in ProviderStatus.All)
+            {
+                if (row.GetInt32(StatusColumn(status)) is int n && n > 0) byStatus[status] = n;
+            }
+        }
+        // A limit of 0 allows nothing: the budget is fully used.
+        var usedPercent = limit > 0 ? 100.0 * reserved / limit : 100.0;
+        return new QuotaStatus(
+            provider,
+            window.Key,
+            window.StartUtc,
+            window.EndUtc,
+            limit,
+            reserved,
+            Math.Max(0, limit - reserved),
+            row?.GetInt32(SucceededColumn) ?? 0,
+            row?.GetInt32(FailedColumn) ?? 0,
+            byStatus,
+            usedPercent,
+            usedPercent >= alertPercent,
+            row?.GetDateTimeOffset(LastRequestColumn));
+    }
+
+    /// <summary>
+    /// Full jitter on an exponential base, so collectors that collided do not collide again in lock-step. Real time on
+    /// purpose (not the TimeProvider): it is a pause between storage calls, not a business clock, and a frozen test
+    /// clock must not stall the loop.
+    /// </summary>
+    private static Task BackoffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        var ceilingMs = Math.Min(400, 10 * (1 << Math.Min(attempt, 6)));
+        return Task.Delay(Random.Shared.Next(1, ceilingMs + 1), cancellationToken);
+    }
+
+    /// <summary>PartitionKey rules: no '/', '\', '#', '?' or control characters.</summary>
+    private static void ValidateProvider(string provider)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(provider);
+        if (provider.Any(c => c is '/' or '\\' or '#' or '?' || char.IsControl(c)))
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"provider name '{provider}' is not a valid partition key"), nameof(provider));
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Options;
+
+namespace Ayalon.Core.Traffic;
+
+/// <summary>
+/// Where the TomTom key comes from. The default reads <see cref="TomTomOptions.ApiKey"/>; a Key Vault source
+/// (SecretClient, cached) replaces it when KeyVault:Uri is set. The key is a secret: never log or echo it.
+/// </summary>
+public interface ITomTomKeySource
+{
+    /// <summary>The key, or null when none is usable (see <see cref="MissingKeyReason"/>).</summary>
+    ValueTask<string?> GetKeyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Called after an auth_error: forget any cached key so the next read picks up a rotated one.</summary>
+    void Invalidate();
+
+    /// <summary>
+    /// Why no key is usable, as far as is known without a network call (<see cref="TomTomKeyRules.NoKey"/>,
+    /// <see cref="TomTomKeyRules.UnresolvedKeyVaultReference"/>, …); null when a key is, or may be, available.
+    /// </summary>
+    string? MissingKeyReason { get; }
+}
+
+/// <summary>What makes a configured key unusable.</summary>
+public static class TomTomKeyRules
+{
+    public const string NoKey = "no_key";
+    public const string UnresolvedKeyVaultReference = "unresolved_key_vault_reference";
+
+    /// <summary>
+    /// The literal App Service leaves in an app setting when it could not resolve a Key Vault reference (missing
+    /// identity, access or secret). Sent as a key it would only earn a 403 and burn quota: it means "not configured".
+    /// </summary>
+    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
+
+    /// <summary>Null when <paramref name="key"/> is usable, else the reason code.</summary>
+    public static string? ProblemOf(string? key) =>
+        string.IsNullOrWhiteSpace(key) ? NoKey
+        : key.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase) ? UnresolvedKeyVaultReference
+        : null;
+}
+
+/// <summary>The key from configuration (<c>TomTom__ApiKey</c>; in Azure an app setting resolved from Key Vault).</summary>
+public sealed class OptionsTomTomKeySource(IOptionsMonitor<TomTomOptions> options) : ITomTomKeySource
+{
+    public ValueTask<string?> GetKeyAsync(CancellationToken cancellationToken)
+    {
+        var key = options.CurrentValue.ApiKey;
+        return ValueTask.FromResult(TomTomKeyRules.ProblemOf(key) is null ? key!.Trim() : null);
+    }
+
+    // Configuration reloads itself; nothing is cached here.
+    public void Invalidate()
+    {
+    }
+
+    public string? MissingKeyReason => TomTomKeyRules.ProblemOf(options.CurrentValue.ApiKey);
+}
