@@ -2,6 +2,7 @@ using Ayalon.Core.Api;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
+using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
@@ -22,9 +23,11 @@ public static class AyalonServiceCollectionExtensions
         services.AddOptions<TomTomOptions>().BindConfiguration(TomTomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CollectorOptions>().BindConfiguration(CollectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ImpactOptions>().BindConfiguration(ImpactOptions.SectionName);
 
         services.TryAddSingleton(sp => ReadStorageOptions(configuration));
-        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>()));
+        services.TryAddSingleton<TableOperationCounter>();
+        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TableOperationCounter>()));
         services.TryAddSingleton<CorridorDefinition>(_ =>
         {
             var path = configuration["Corridor:File"];
@@ -45,10 +48,17 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
         services.TryAddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
 
+        services.TryAddSingleton<ImpactSettings>();
         services.TryAddSingleton<LatestStateStore>();
+        services.TryAddSingleton<ObservationStore>();
+        services.TryAddSingleton<CycleStore>();
+        services.TryAddSingleton<RollupStore>();
+        services.TryAddSingleton<RawResponseArchive>();
         services.TryAddSingleton<QuotaLedger>();
         services.TryAddSingleton<CycleLease>();
-        services.TryAddSingleton<CollectionCycle>();
+        services.TryAddSingleton<ICollectorTelemetry, NullCollectorTelemetry>();
+        // Transient: it holds the typed provider HttpClient, which the factory hands out fresh.
+        services.TryAddTransient<CollectionCycle>();
         services.TryAddSingleton<ImpactService>();
         services.TryAddSingleton<HealthService>();
         return services;

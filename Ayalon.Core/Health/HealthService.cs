@@ -33,7 +33,7 @@ public sealed class HealthService(LatestStateStore latest, IOptionsMonitor<TomTo
         IReadOnlyCollection<StoredObservation> rows;
         try
         {
-            rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections.Values;
+            rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections.Values.ToList();
             checks.Add(new HealthCheck("storage", "ok", "table storage reachable"));
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException)

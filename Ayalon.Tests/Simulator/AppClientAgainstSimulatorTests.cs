@@ -16,13 +16,17 @@ public class AppClientAgainstSimulatorTests
         public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
-    private static TomTomClient ClientFor(SimulatorHarness sim, HttpClient http, int timeoutSeconds = 10) =>
-        new(http, new FixedOptions<TomTomOptions>(new TomTomOptions
+    private static TomTomClient ClientFor(SimulatorHarness sim, HttpClient http, int timeoutSeconds = 10)
+    {
+        var options = new FixedOptions<TomTomOptions>(new TomTomOptions
         {
             BaseUrl = sim.Simulator.BaseUrl.ToString().TrimEnd('/'),
             ApiKey = Key,
             TimeoutSeconds = timeoutSeconds,
-        }), TimeProvider.System);
+        });
+        return new(http, options, new OptionsTomTomKeySource(options), TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<TomTomClient>.Instance);
+    }
 
     [Theory]
     [InlineData(FaultKind.None, ProviderStatus.Ok)]
@@ -41,7 +45,7 @@ public class AppClientAgainstSimulatorTests
         var call = await ClientFor(sim, http).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
 
         Assert.Equal(expectedStatus, call.Status);
-        Assert.DoesNotContain(Key, call.RedactedUrl);
+        Assert.All(call.Attempts, a => Assert.DoesNotContain(Key, a.RedactedUrl));
         Assert.Single(sim.Simulator.RecentRequests);
         Assert.True(Guid.TryParse(call.TrackingId, out _));
         if (expectedStatus == ProviderStatus.Ok)
@@ -63,7 +67,7 @@ public class AppClientAgainstSimulatorTests
         var call = await ClientFor(sim, http, timeoutSeconds: 1).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
 
         Assert.Equal(ProviderStatus.NetworkError, call.Status);
-        Assert.Equal("timeout", call.Detail);
+        Assert.Equal("timeout", call.FinalAttempt!.ErrorDetail);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
     }
 
