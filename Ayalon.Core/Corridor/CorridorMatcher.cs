@@ -43,6 +43,10 @@ public sealed record PieceMatch(
 /// One section's match. Travel times are sums over the SAME matched bins (never a whole provider polyline against
 /// a window of it: that was the prototype's "delay at free flow" defect). Bins whose piece reports a closure
 /// carry no speed and are excluded from the sums; <see cref="ClosureSeen"/> says so.
+/// <see cref="DelaySeconds"/> is accumulated and clamped per bin, Σ max(0, len/v − len/v_ff): a bin faster than
+/// free flow adds 0 and never cancels the lost time of a slower bin, so it is 0 exactly when v ≥ v_ff on every
+/// timed bin, and ≥ <see cref="ObservedTravelTimeSeconds"/> − <see cref="FreeFlowTravelTimeSeconds"/> (equal when
+/// no timed bin is faster than free flow). All three are over <see cref="TimedLengthMeters"/>, not yet scaled.
 /// </summary>
 public sealed record SectionMatch(
     string SectionId,
@@ -54,6 +58,7 @@ public sealed record SectionMatch(
     double CoveredLengthMeters,
     double ObservedTravelTimeSeconds,
     double FreeFlowTravelTimeSeconds,
+    double DelaySeconds,
     double TimedLengthMeters,
     bool ClosureSeen,
     IReadOnlyList<string> SourcePieceIds);
@@ -169,7 +174,8 @@ public sealed class CorridorMatcher
 
     /// <summary>
     /// Match one cycle's pieces (validated by <see cref="TomTomFlowParser"/>; duplicates allowed and counted once).
-    /// Returns per section the matched bins, coverage, covered length, T_obs and T_ff over the same bins, source
+    /// Returns per section the matched bins, coverage, covered length, T_obs, T_ff and the per-bin clamped delay
+    /// over the same bins, source
     /// piece ids and whether a closure was seen; per distinct piece its status and the sections it gave speeds to.
     /// </summary>
     /// <exception cref="ArgumentException">A piece without closure has a non-positive speed, or fewer than 2 points.</exception>
@@ -220,7 +226,7 @@ public sealed class CorridorMatcher
             var first = _sectionFirstBin[s];
             var count = _sectionBinCount[s];
             int matched = 0, timed = 0;
-            double observed = 0, freeFlow = 0;
+            double observedSeconds = 0, freeFlowSeconds = 0, delaySeconds = 0;
             var closure = false;
             var sources = new List<string>();
             for (var b = first; b < first + count; b++)
@@ -241,8 +247,12 @@ public sealed class CorridorMatcher
                     continue;
                 }
                 timed++;
-                observed += binLength / Units.KmhToMetersPerSecond(piece.CurrentSpeedKmh);
-                freeFlow += binLength / Units.KmhToMetersPerSecond(piece.FreeFlowSpeedKmh);
+                var binObservedSeconds = binLength / Units.KmhToMetersPerSecond(piece.CurrentSpeedKmh);
+                var binFreeFlowSeconds = binLength / Units.KmhToMetersPerSecond(piece.FreeFlowSpeedKmh);
+                observedSeconds += binObservedSeconds;
+                freeFlowSeconds += binFreeFlowSeconds;
+                // Clamped per bin: a stretch faster than free flow does not earn back time lost in a queue elsewhere.
+                delaySeconds += Math.Max(0, binObservedSeconds - binFreeFlowSeconds);
             }
             sections.Add(new SectionMatch(
                 section.Id,
@@ -252,8 +262,9 @@ public sealed class CorridorMatcher
                 matched,
                 (double)matched / count,
                 matched * binLength,
-                observed,
-                freeFlow,
+                observedSeconds,
+                freeFlowSeconds,
+                delaySeconds,
                 timed * binLength,
                 closure,
                 sources));

@@ -56,15 +56,17 @@ public sealed class ImpactCalculator(ImpactConstants constants)
                 state, m.Coverage, m.CoveredLengthMeters, null, null, null, null, null, false, m.SourcePieceIds, observedAtUtc);
         }
 
-        // Both times come from the same bins, so scaling by one factor keeps d = 0 exactly at free flow.
+        // Times and delay come from the same bins and are scaled by one factor to the full section. The delay is
+        // the matcher's per-bin clamped sum Σ max(0, len/v − len/v_ff), not max(0, T_obs − T_ff): a bin faster
+        // than free flow adds 0 instead of cancelling lost time elsewhere, so d = 0 iff v ≥ v_ff on every timed bin.
         var scale = section.LengthMeters / m.TimedLengthMeters;
-        var travel = m.ObservedTravelTimeSeconds * scale;
-        var freeFlow = m.FreeFlowTravelTimeSeconds * scale;
-        var delay = Math.Max(0, travel - freeFlow);
+        var travelSeconds = m.ObservedTravelTimeSeconds * scale;
+        var freeFlowSeconds = m.FreeFlowTravelTimeSeconds * scale;
+        var delaySeconds = m.DelaySeconds * scale;
         return new SectionObservation(section.Id, section.Direction, section.From, section.To, section.LengthMeters,
-            state, m.Coverage, m.CoveredLengthMeters, travel, freeFlow, delay,
-            SpeedKmh(section.LengthMeters, travel), SpeedKmh(section.LengthMeters, freeFlow),
-            IsCongested(delay, freeFlow), m.SourcePieceIds, observedAtUtc);
+            state, m.Coverage, m.CoveredLengthMeters, travelSeconds, freeFlowSeconds, delaySeconds,
+            SpeedKmh(section.LengthMeters, travelSeconds), SpeedKmh(section.LengthMeters, freeFlowSeconds),
+            IsCongested(delaySeconds, freeFlowSeconds), m.SourcePieceIds, observedAtUtc);
     }
 
     private DirectionObservation ComputeDirection(string direction, IReadOnlyList<SectionObservation> sections, DateTimeOffset at)

@@ -65,6 +65,60 @@ public class DelayPropertyTests
         Assert.InRange(s.DelaySeconds!.Value, 0.4 * allSlow.DelaySeconds!.Value, 0.6 * allSlow.DelaySeconds!.Value);
     }
 
+    [Fact]
+    public void A_bin_faster_than_free_flow_does_not_cancel_delay_on_a_slower_bin_of_the_same_section()
+    {
+        // First half of the section faster than free flow (wins its bins: higher confidence), the rest slower.
+        // Chosen so the section-level T_obs − T_ff is negative: the old max(0, T_obs − T_ff) would report 0.
+        const double fastKmh = 140, slowKmh = 80, freeFlowKmh = 90;
+        var fast = AlongSection(NorthLaGuardiaArlozorov, fastKmh, freeFlowKmh, fraction: 0.5);
+        var slow = AlongSection(NorthLaGuardiaArlozorov, slowKmh, freeFlowKmh, confidence: 0.8);
+
+        var m = Matcher.Match([fast, slow]).Section(NorthLaGuardiaArlozorov);
+        var s = Calculator.ComputeCycle(Matcher, [fast, slow], At).Section(NorthLaGuardiaArlozorov);
+
+        Assert.Equal(ObservationState.Ok, s.State);
+        Assert.Equal(1.0, m.Coverage);
+        Assert.Equal(2, s.SourcePieceIds.Count);
+        Assert.True(s.TravelTimeSeconds < s.FreeFlowTimeSeconds, "the fast half must outweigh the slow half in travel time");
+
+        // The slow piece's length, recovered from T_obs = (L − L_slow)/v_fast + L_slow/v_slow.
+        double vFast = Units.KmhToMetersPerSecond(fastKmh), vSlow = Units.KmhToMetersPerSecond(slowKmh);
+        var slowLengthMeters = (m.ObservedTravelTimeSeconds - m.TimedLengthMeters / vFast) / (1 / vSlow - 1 / vFast);
+        Assert.InRange(slowLengthMeters, 0.3 * s.LengthMeters, 0.7 * s.LengthMeters);
+        var slowLostSeconds = slowLengthMeters / vSlow - slowLengthMeters / Units.KmhToMetersPerSecond(freeFlowKmh);
+
+        Assert.True(s.DelaySeconds > 0);
+        Assert.Equal(slowLostSeconds, s.DelaySeconds!.Value, 1e-6);
+        Assert.True(s.DelaySeconds > s.TravelTimeSeconds - s.FreeFlowTimeSeconds);
+    }
+
+    [Theory]
+    [InlineData(140, 90)] // faster + at free flow
+    [InlineData(140, 100)] // faster + faster
+    public void Delay_is_zero_when_every_covered_bin_is_at_or_above_free_flow_even_with_two_pieces(double fastKmh, double otherKmh)
+    {
+        var fast = AlongSection(NorthLaGuardiaArlozorov, fastKmh, 90, fraction: 0.5);
+        var other = AlongSection(NorthLaGuardiaArlozorov, otherKmh, 90, confidence: 0.8);
+
+        var s = Calculator.ComputeCycle(Matcher, [fast, other], At).Section(NorthLaGuardiaArlozorov);
+
+        Assert.Equal(2, s.SourcePieceIds.Count);
+        Assert.Equal(0.0, s.DelaySeconds);
+        Assert.False(s.Congested);
+    }
+
+    [Fact]
+    public void Delay_equals_travel_time_minus_free_flow_time_when_no_bin_is_faster_than_free_flow()
+    {
+        var atFreeFlow = AlongSection(NorthLaGuardiaArlozorov, 90, 90, fraction: 0.5);
+        var slow = AlongSection(NorthLaGuardiaArlozorov, 45, 90, confidence: 0.8);
+
+        var s = Calculator.ComputeCycle(Matcher, [atFreeFlow, slow], At).Section(NorthLaGuardiaArlozorov);
+
+        Assert.Equal(s.TravelTimeSeconds!.Value - s.FreeFlowTimeSeconds!.Value, s.DelaySeconds!.Value, 1e-6);
+    }
+
     [Theory]
     [InlineData(72, 90, false)] // d/T_ff = 0.25 exactly: not above the threshold
     [InlineData(71, 90, true)]
