@@ -1,5 +1,6 @@
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Quota;
+using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Ayalon.Tests.Quota;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -168,5 +169,40 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.Equal(3, status.Reserved);
         Assert.Equal(3, status.Failed);
         Assert.Equal(3, status.ByStatus[ProviderStatus.HttpError]);
+    }
+
+    [Fact]
+    public async Task Parallel_collectors_never_send_more_requests_than_the_ledger_allows()
+    {
+        // Arrange: 8 collectors, each with its own storage client and provider, sharing one ledger row (limit 7)
+        // and one failing provider, so every call also asks for its retry.
+        await using var fake = await FakeTomTom.StartAsync();
+        fake.Fallback = new Scripted(503);
+        var storage = azurite.NewStorageOptions();
+        var options = new TestOptionsMonitor<QuotaOptions>(new QuotaOptions { Limit = 7 });
+        var harnesses = Enumerable.Range(0, 8).Select(_ => TomTomHarness.Create(fake.BaseUrl)).ToList();
+
+        // Act
+        var sent = await Task.WhenAll(harnesses.Select(async h =>
+        {
+            var ledger = new QuotaLedger(new AyalonTables(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance);
+            var provider = h.Provider;
+            ReserveExtraAttempt reserve = async (_, ct) => (await ledger.TryReserveAsync(provider.Name, 1, ct)).Granted;
+            var requests = 0;
+            for (var call = 0; call < 3; call++)
+            {
+                if (!(await ledger.TryReserveAsync(provider.Name, 1, default)).Granted) break;
+                requests += (await provider.GetFlowAsync(Point, reserve, default)).RequestsSent;
+            }
+            return requests;
+        }));
+        foreach (var h in harnesses) await h.DisposeAsync();
+
+        // Assert
+        Assert.Equal(7, fake.RequestCount);
+        Assert.Equal(7, sent.Sum());
+        var status = await new QuotaLedger(new AyalonTables(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance)
+            .GetStatusAsync("tomtom", default);
+        Assert.Equal(7, status.Reserved);
     }
 }
