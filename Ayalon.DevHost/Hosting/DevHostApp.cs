@@ -13,6 +13,7 @@ namespace Ayalon.DevHost.Hosting;
 public static class DevHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
+    public const string SyntheticDemoProfileFile = "Impact/volume-profile.synthetic-demo.json";
 
     /// <param name="args">Command-line arguments (ASP.NET configuration syntax).</param>
     /// <param name="overrides">Configuration that wins over everything else (tests use it).</param>
@@ -47,6 +48,12 @@ public static class DevHostApp
             configuration["TomTom:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/');
             // A per-run key: the simulator, like TomTom, refuses requests without one.
             configuration["TomTom:ApiKey"] = "simulator-" + Guid.NewGuid().ToString("N");
+            // Simulated traffic gets the synthetic demo volume profile so the local run shows every counter; the
+            // API and page label its numbers "synthetic demo profile — not measured". Production ships none.
+            if (string.IsNullOrWhiteSpace(configuration["Impact:VolumeProfileFile"]))
+            {
+                configuration["Impact:VolumeProfileFile"] = SyntheticDemoProfileFile;
+            }
             builder.Services.AddSingleton(simulator);
         }
 
