@@ -29,6 +29,7 @@ public sealed class CollectionCycle(
     RollupStore rollups,
     RawResponseArchive archive,
     ICollectorTelemetry telemetry,
+    Microsoft.Extensions.Options.IOptionsMonitor<QuotaOptions> quotaOptions,
     TimeProvider time,
     ILogger<CollectionCycle> logger)
 {
@@ -164,12 +165,9 @@ public sealed class CollectionCycle(
         }
 
         // Every outbound request counts in the ledger, whatever its answer.
-        foreach (var group in outcomes.GroupBy(o => o.ReservedAt))
+        foreach (var group in outcomes.GroupBy(o => QuotaPeriods.For(quotaOptions.CurrentValue.Period, o.ReservedAt).Key))
         {
-            foreach (var outcome in group)
-            {
-                await ledger.RecordOutcomeAsync(provider.Name, group.Key, outcome.Status, cancellationToken).ConfigureAwait(false);
-            }
+            await ledger.RecordOutcomesAsync(provider.Name, group.First().ReservedAt, group.Select(o => o.Status).ToList(), cancellationToken).ConfigureAwait(false);
         }
 
         var at = observedAt ?? time.GetUtcNow();

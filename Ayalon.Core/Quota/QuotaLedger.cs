@@ -68,6 +68,10 @@ public sealed class QuotaLedger(
 
     public static string StatusColumn(string status) => StatusColumnPrefix + status;
 
+    // The row as this instance last saw it, with its ETag. The first round of a call writes against it without
+    // reading (a stale copy fails with 412 and the loop re-reads), which halves the table operations of a cycle.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastSeen = new(StringComparer.Ordinal);
+
     /// <summary>
     /// Reserves <paramref name="count"/> requests in the current period. Granted only when the row's Reserved plus
     /// <paramref name="count"/> stays within the configured limit (a changed limit applies to the current row at
@@ -86,7 +90,8 @@ public sealed class QuotaLedger(
 
         for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
         {
-            var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+            var cached = attempt == 1 ? Cached(provider, window.Key) : null;
+            var row = cached ?? await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
             if (row is null)
             {
                 var fits = count <= limit;
@@ -94,7 +99,8 @@ public sealed class QuotaLedger(
                 created[ReservedColumn] = fits ? count : 0;
                 try
                 {
-                    await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false);
+                    var added = await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false);
+                    Remember(created, added);
                 }
                 catch (RequestFailedException ex) when (ex.Status == 409)
                 {
@@ -104,6 +110,12 @@ public sealed class QuotaLedger(
             }
 
             var reserved = row.GetInt32(ReservedColumn) ?? 0;
+            if (reserved + count > limit && cached is not null)
+            {
+                // Our copy says "full": confirm with a fresh read before refusing (another period's limit may have changed).
+                Forget(provider, window.Key);
+                continue;
+            }
             if (reserved + count > limit)
             {
                 logger.LogWarning("Quota {Provider} {PeriodKey} exhausted: {Reserved} of {Limit} reserved, {Count} more refused",
@@ -118,12 +130,15 @@ public sealed class QuotaLedger(
             };
             try
             {
-                await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                var updated = await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                Remember(Merged(row, patch), updated);
                 return Answer(provider, true, count, window, now, limit, reserved + count);
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                Forget(provider, window.Key);
+                // A stale copy of ours is not contention: re-read at once; real contention backs off.
+                if (attempt > 1) await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -136,23 +151,35 @@ public sealed class QuotaLedger(
     /// Counts one outbound request and how it ended, in the period it was reserved in. Call once per request
     /// actually sent, whatever its answer (every request is charged by the provider).
     /// </summary>
-    public Task RecordOutcomeAsync(string provider, DateTimeOffset reservedAt, string status, CancellationToken cancellationToken)
+    public Task RecordOutcomeAsync(string provider, DateTimeOffset reservedAt, string status, CancellationToken cancellationToken) =>
+        RecordOutcomesAsync(provider, reservedAt, [status], cancellationToken);
+
+    /// <summary>
+    /// Counts several outbound requests reserved in the same period, in one write (a cycle records all its
+    /// requests at once). Every request is charged by the provider, whatever its answer.
+    /// </summary>
+    public Task RecordOutcomesAsync(string provider, DateTimeOffset reservedAt, IReadOnlyCollection<string> statuses, CancellationToken cancellationToken)
     {
-        if (!ProviderStatus.All.Contains(status))
+        foreach (var status in statuses)
         {
-            throw new ArgumentException($"'{status}' is not a provider status", nameof(status));
+            if (!ProviderStatus.All.Contains(status))
+            {
+                throw new ArgumentException($"'{status}' is not a provider status", nameof(statuses));
+            }
         }
+        if (statuses.Count == 0) return Task.CompletedTask;
         var now = time.GetUtcNow();
         return ChangeRowAsync(provider, reservedAt, "outcome", row =>
         {
-            var ok = status == ProviderStatus.Ok;
-            var column = ok ? SucceededColumn : FailedColumn;
-            return new TableEntity(provider, "")
+            var patch = new TableEntity(provider, "") { [LastRequestColumn] = now };
+            var succeeded = statuses.Count(s => s == ProviderStatus.Ok);
+            if (succeeded > 0) patch[SucceededColumn] = (row?.GetInt32(SucceededColumn) ?? 0) + succeeded;
+            if (statuses.Count > succeeded) patch[FailedColumn] = (row?.GetInt32(FailedColumn) ?? 0) + statuses.Count - succeeded;
+            foreach (var group in statuses.GroupBy(s => s))
             {
-                [column] = (row?.GetInt32(column) ?? 0) + 1,
-                [StatusColumn(status)] = (row?.GetInt32(StatusColumn(status)) ?? 0) + 1,
-                [LastRequestColumn] = now,
-            };
+                patch[StatusColumn(group.Key)] = (row?.GetInt32(StatusColumn(group.Key)) ?? 0) + group.Count();
+            }
+            return patch;
         }, cancellationToken);
     }
 
@@ -224,7 +251,8 @@ public sealed class QuotaLedger(
         var window = QuotaPeriods.For(o.Period, at);
         for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
         {
-            var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+            var row = (attempt == 1 ? Cached(provider, window.Key) : null)
+                      ?? await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
             var patch = patchFor(row);
             if (patch is null) return;
             patch.RowKey = window.Key;
@@ -237,17 +265,19 @@ public sealed class QuotaLedger(
                     {
                         if (k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) created[k] = v;
                     }
-                    await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false);
+                    Remember(created, await table.AddEntityAsync(created, cancellationToken).ConfigureAwait(false));
                 }
                 else
                 {
-                    await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                    var updated = await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+                    Remember(Merged(row, patch), updated);
                 }
                 return;
             }
             catch (RequestFailedException ex) when (ex.Status is 409 or 412)
             {
-                await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
+                Forget(provider, window.Key);
+                if (attempt > 1) await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }
         // Losing a count is a reporting error, not a budget breach: the budget is enforced on Reserved.
@@ -255,10 +285,46 @@ public sealed class QuotaLedger(
             provider, window.Key, what, MaxConcurrencyAttempts);
     }
 
-    private static async Task<TableEntity?> ReadAsync(TableClient table, string provider, string periodKey, CancellationToken cancellationToken)
+    private TableEntity? Cached(string provider, string periodKey) =>
+        _lastSeen.TryGetValue(CacheKey(provider, periodKey), out var cached) ? Copy(cached) : null;
+
+    private async Task<TableEntity?> ReadAsync(TableClient table, string provider, string periodKey, CancellationToken cancellationToken)
     {
         var response = await table.GetEntityIfExistsAsync<TableEntity>(provider, periodKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return response.HasValue ? response.Value : null;
+        if (!response.HasValue) return null;
+        Remember(response.Value!, null);
+        return response.Value;
+    }
+
+    private static string CacheKey(string provider, string periodKey) => provider + "|" + periodKey;
+
+    private void Remember(TableEntity entity, Response? write)
+    {
+        var copy = Copy(entity);
+        if (write?.Headers.ETag is { } etag) copy.ETag = etag;
+        _lastSeen[CacheKey(copy.PartitionKey, copy.RowKey)] = copy;
+    }
+
+    private void Forget(string provider, string periodKey) => _lastSeen.TryRemove(CacheKey(provider, periodKey), out _);
+
+    private static TableEntity Merged(TableEntity row, TableEntity patch)
+    {
+        var merged = Copy(row);
+        foreach (var (k, v) in patch)
+        {
+            if (k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) merged[k] = v;
+        }
+        return merged;
+    }
+
+    private static TableEntity Copy(TableEntity e)
+    {
+        var copy = new TableEntity(e.PartitionKey, e.RowKey) { ETag = e.ETag };
+        foreach (var (k, v) in e)
+        {
+            if (k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) copy[k] = v;
+        }
+        return copy;
     }
 
     private static TableEntity NewRow(string provider, QuotaPeriodWindow window, QuotaPeriod period, int limit) => new(provider, window.Key)
