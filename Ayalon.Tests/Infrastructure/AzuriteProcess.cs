@@ -6,8 +6,10 @@ namespace Ayalon.Tests.Infrastructure;
 
 /// <summary>
 /// A real Azurite table service on a loopback port, started from the repository's pinned npm package
-/// (node_modules/.bin/azurite-table). In-memory: every start is empty. Stop/Start on the same port lets tests
-/// take storage away in the middle of a cycle.
+/// (node_modules/.bin/azurite-table). In-memory by default: every start is empty. With a <see cref="Location"/>
+/// folder it persists there instead (stopped with SIGINT so it saves what it holds), so a restart on the same port
+/// sees the same data — like a storage account that was unreachable for a while. Stop/Start on the same port lets
+/// tests take storage away in the middle of a cycle.
 /// </summary>
 public sealed class AzuriteProcess : IAsyncDisposable
 {
@@ -18,9 +20,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     private Process? _process;
 
-    private AzuriteProcess(int port) => Port = port;
+    private AzuriteProcess(int port, string? location)
+    {
+        Port = port;
+        Location = location;
+    }
 
     public int Port { get; }
+
+    /// <summary>The folder Azurite persists its data in; null = in memory (lost when stopped).</summary>
+    public string? Location { get; }
 
     public string ConnectionString => ConnectionStringFor(Port);
 
@@ -28,9 +37,10 @@ public sealed class AzuriteProcess : IAsyncDisposable
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey=" + DevStoreAccountSecret +
         $";TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
-    public static async Task<AzuriteProcess> StartAsync(int? port = null)
+    /// <param name="location">A folder to persist data in across stop/start; null keeps everything in memory.</param>
+    public static async Task<AzuriteProcess> StartAsync(int? port = null, string? location = null)
     {
-        var azurite = new AzuriteProcess(port ?? FreePort());
+        var azurite = new AzuriteProcess(port ?? FreePort(), location);
         await azurite.StartAsync().ConfigureAwait(false);
         return azurite;
     }
@@ -50,12 +60,22 @@ public sealed class AzuriteProcess : IAsyncDisposable
             ArgumentList =
             {
                 "--tableHost", "127.0.0.1", "--tablePort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck", "--silent",
+                "--disableTelemetry", "--skipApiVersionCheck", "--silent",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (Location is null)
+        {
+            psi.ArgumentList.Add("--inMemoryPersistence");
+        }
+        else
+        {
+            Directory.CreateDirectory(Location);
+            psi.ArgumentList.Add("--location");
+            psi.ArgumentList.Add(Location);
+        }
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Azurite did not start.");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -75,6 +95,20 @@ public sealed class AzuriteProcess : IAsyncDisposable
     public async Task StopAsync()
     {
         if (_process is null) return;
+        if (!_process.HasExited && Location is not null)
+        {
+            // Persisted: let Azurite close its database (it saves on SIGINT) so a restart finds everything written.
+            await InterruptAsync(_process.Id).ConfigureAwait(false);
+            using var graceful = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try
+            {
+                await _process.WaitForExitAsync(graceful.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Did not close in time: killed below.
+            }
+        }
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
@@ -91,6 +125,16 @@ public sealed class AzuriteProcess : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static async Task InterruptAsync(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill")
+        {
+            ArgumentList = { "-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("'kill' did not start.");
+        await kill.WaitForExitAsync().ConfigureAwait(false);
+    }
 
     public static int FreePort()
     {
