@@ -33,6 +33,9 @@ public sealed class ImpactService(
     public static readonly TimeSpan CurrentAge = TimeSpan.FromSeconds(DataFreshness.HealthyBelowSeconds);
     public static readonly TimeSpan StaleAge = TimeSpan.FromSeconds(DataFreshness.DegradedBelowSeconds);
 
+    /// <summary>The corridor geometry is OpenStreetMap-derived (the loader's attribution), licensed ODbL 1.0.</summary>
+    public const string GeometryCredit = CorridorLoader.OsmAttribution + ", ODbL 1.0";
+
     public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(5);
     public static readonly TimeSpan ServeStaleFor = TimeSpan.FromSeconds(30);
 
@@ -124,7 +127,7 @@ public sealed class ImpactService(
 
         return new ImpactResponse(now, constants.MethodologyVersion, constants.ConstantsVersion, schedule.NextAfter(now),
             DataFreshness.StatusFor(newestValid, now), directions, sections, today,
-            new ImpactSources(traffic, fuel, volume, CorridorLoader.OsmAttribution + ", " + corridor.License),
+            new ImpactSources(traffic, fuel, volume, GeometryCredit),
             new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid));
     }
 

@@ -12,8 +12,8 @@ namespace Ayalon.Tests.Api;
 /// </summary>
 public sealed class ApiHost : IAsyncDisposable
 {
-    /// <summary>Local midnight in Tel Aviv (UTC+2 in winter) plus 5 minutes: a Tuesday.</summary>
-    public static readonly DateTimeOffset DefaultStart = new(2026, 11, 23, 22, 5, 0, TimeSpan.Zero);
+    /// <summary>Monday 2026-11-23, 12:05 in Tel Aviv (UTC+2 in winter).</summary>
+    public static readonly DateTimeOffset DefaultStart = new(2026, 11, 23, 10, 5, 0, TimeSpan.Zero);
 
     private ApiHost(DevHostInstance host, FakeTimeProvider clock)
     {
