@@ -1,3 +1,4 @@
+using Ayalon.Core.Analytics;
 using Ayalon.Core.Api;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
@@ -59,7 +60,14 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<ICollectorTelemetry, NullCollectorTelemetry>();
         // Transient: it holds the typed provider HttpClient, which the factory hands out fresh.
         services.TryAddTransient<CollectionCycle>();
+        services.TryAddSingleton<CycleSchedule>();
+        services.TryAddSingleton<ApiHandler>();
+        services.TryAddSingleton<ResponseHeaders>();
+        services.TryAddSingleton(_ => new DashboardFiles());
+        services.TryAddSingleton<CorridorService>();
         services.TryAddSingleton<ImpactService>();
+        services.TryAddSingleton<HistoryService>();
+        services.TryAddSingleton<AnalyticsService>();
         services.TryAddSingleton<HealthService>();
         return services;
     }

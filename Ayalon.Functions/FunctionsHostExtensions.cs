@@ -2,6 +2,7 @@ using Ayalon.Core;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Functions;
@@ -24,6 +25,7 @@ public static class FunctionsHostExtensions
             if (defaultRule is not null) options.Rules.Remove(defaultRule);
         });
 
+        builder.UseMiddleware<ResponseHeadersMiddleware>();
         builder.Services.AddAyalonCore(builder.Configuration);
         return builder;
     }

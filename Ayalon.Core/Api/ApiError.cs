@@ -1,7 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Ayalon.Core.Api;
 
 /// <summary>The one error shape every endpoint answers with. Never carries exception text or a stack trace.</summary>
-public sealed record ApiError(string Error, string Message, string TraceId, int? RetryAfterSeconds = null)
+public sealed record ApiError(
+    string Error,
+    string Message,
+    string TraceId,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? RetryAfterSeconds = null)
 {
     public const string InvalidInput = "invalid_input";
     public const string NotFound = "not_found";

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,8 +13,8 @@ public static class ApiErrors
         var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
         if (retryAfterSeconds is { } retry)
         {
-            context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            context.Response.Headers.RetryAfter = retry.ToString(CultureInfo.InvariantCulture);
         }
-        return new JsonResult(new ApiError(code, message, traceId, retryAfterSeconds), AyalonJson.Options) { StatusCode = statusCode };
+        return ApiResults.Json(new ApiError(code, message, traceId, retryAfterSeconds), statusCode);
     }
 }

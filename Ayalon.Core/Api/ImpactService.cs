@@ -1,53 +1,235 @@
 using Ayalon.Core.Corridor;
+using Ayalon.Core.Health;
+using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
+using Ayalon.Core.Traffic;
+using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Core.Api;
 
-public sealed record SectionImpact(
-    string SectionId,
-    string Direction,
-    string From,
-    string To,
-    double LengthMeters,
-    string State,
-    DateTimeOffset? ObservedAtUtc,
-    double? TravelTimeSeconds,
-    double? FreeFlowTimeSeconds,
-    double? DelaySeconds,
-    double? SpeedKmh,
-    double? FreeFlowSpeedKmh,
-    double Coverage,
-    string? Provider,
-    string? TrackingId);
+/// <summary>/api/impact as served: the response, its serialized body (with ETag) and how long it stays valid.</summary>
+public sealed record ImpactSnapshot(ImpactResponse Response, ApiBody Body, DateTimeOffset BuiltAtUtc, long StateVersion)
+{
+    public int MaxAgeSeconds(DateTimeOffset nowUtc) => ApiResults.MaxAgeUntil(nowUtc, Response.NextCycleUtc);
+}
 
-public sealed record ImpactResponse(
-    DateTimeOffset GeneratedAtUtc,
-    string Corridor,
-    string Attribution,
-    IReadOnlyList<SectionImpact> Sections);
-
-/// <summary>Builds /api/impact from persisted state only (first version; the API step completes it).</summary>
-public sealed class ImpactService(CorridorDefinition corridor, LatestStateStore latest, TimeProvider time)
+/// <summary>
+/// Builds /api/impact from persisted state only — the latest-state rows, today's hourly rollups and the open hold
+/// of each section's latest observation — and serves it from memory. The snapshot is rebuilt at once when a cycle
+/// in this process moved the latest state; otherwise it is re-read every <see cref="FreshFor"/> (another instance
+/// may have collected), in the background while it is younger than <see cref="ServeStaleFor"/>, so requests
+/// never wait on storage in steady state.
+/// </summary>
+public sealed class ImpactService(
+    CorridorDefinition corridor,
+    ImpactSettings impact,
+    LatestStateStore latest,
+    RollupStore rollups,
+    CycleSchedule schedule,
+    TimeProvider time,
+    ILogger<ImpactService> logger)
 {
     /// <summary>Newer than this an observation is current; then stale; then old.</summary>
-    public static readonly TimeSpan CurrentAge = TimeSpan.FromSeconds(600);
-    public static readonly TimeSpan StaleAge = TimeSpan.FromSeconds(1800);
+    public static readonly TimeSpan CurrentAge = TimeSpan.FromSeconds(DataFreshness.HealthyBelowSeconds);
+    public static readonly TimeSpan StaleAge = TimeSpan.FromSeconds(DataFreshness.DegradedBelowSeconds);
 
-    public async Task<ImpactResponse> GetAsync(CancellationToken cancellationToken)
+    /// <summary>The corridor geometry is OpenStreetMap-derived (the loader's attribution), licensed ODbL 1.0.</summary>
+    public const string GeometryCredit = CorridorLoader.OsmAttribution + ", ODbL 1.0";
+
+    public static readonly TimeSpan FreshFor = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan ServeStaleFor = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _rebuild = new(1, 1);
+    private volatile ImpactSnapshot? _snapshot;
+    private int _refreshing;
+
+    public async ValueTask<ImpactSnapshot> GetAsync(CancellationToken cancellationToken)
+    {
+        var s = _snapshot;
+        if (s is not null && s.StateVersion == latest.Version)
+        {
+            var now = time.GetUtcNow();
+            var age = now - s.BuiltAtUtc;
+            if (age >= TimeSpan.Zero && age < FreshFor && now < s.Response.NextCycleUtc) return s;
+            if (age >= TimeSpan.Zero && age < ServeStaleFor)
+            {
+                RefreshInBackground();
+                return s;
+            }
+        }
+        return await RebuildAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RefreshInBackground()
+    {
+        if (Interlocked.CompareExchange(ref _refreshing, 1, 0) != 0) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await RebuildAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ApiHandler.IsStorageFailure(ex))
+            {
+                logger.LogWarning("Impact snapshot refresh failed: storage unavailable ({ExceptionType})", ex.GetType().Name);
+            }
+            finally
+            {
+                Volatile.Write(ref _refreshing, 0);
+            }
+        });
+    }
+
+    private async Task<ImpactSnapshot> RebuildAsync(CancellationToken cancellationToken)
+    {
+        var version = latest.Version;
+        await _rebuild.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Someone else rebuilt while we waited.
+            if (_snapshot is { } s && s.StateVersion == version && time.GetUtcNow() - s.BuiltAtUtc is var age && age >= TimeSpan.Zero && age < FreshFor)
+                return s;
+            var response = await BuildAsync(cancellationToken).ConfigureAwait(false);
+            var snapshot = new ImpactSnapshot(response, ApiBody.Json(response), response.GeneratedAtUtc, version);
+            _snapshot = snapshot;
+            return snapshot;
+        }
+        finally
+        {
+            _rebuild.Release();
+        }
+    }
+
+    /// <summary>Reads storage and computes the response (no cache).</summary>
+    public async Task<ImpactResponse> BuildAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections;
-        var sections = corridor.Sections.Select(s =>
-        {
-            if (!rows.TryGetValue(s.Id, out var r))
-            {
-                return new SectionImpact(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, 0, null, null);
-            }
-            var age = now - r.ObservedAtUtc;
-            var state = r.State != "ok" ? r.State : age < CurrentAge ? "current" : age < StaleAge ? "stale" : "old";
-            return new SectionImpact(s.Id, s.Direction, s.From, s.To, s.LengthMeters, state, r.ObservedAtUtc,
-                r.TravelTimeSeconds, r.FreeFlowTimeSeconds, r.DelaySeconds, r.SpeedKmh, r.FreeFlowSpeedKmh, r.Coverage, r.Provider, r.TrackingIds);
-        }).ToList();
-        return new ImpactResponse(now, corridor.Name, corridor.Attribution, sections);
+        var state = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var constants = impact.Constants;
+
+        var sections = corridor.Sections.Select(s => SectionState(s, state, now)).ToList();
+        var directions = corridor.Directions.Select(d => DirectionState(d, sections, state)).ToList();
+        var newestValid = state.Sections.Values.Where(o => o.State == ObservationState.Ok)
+            .Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
+        var today = await TodayAsync(state, now, cancellationToken).ConfigureAwait(false);
+
+        var lastCycle = state.LastCycle;
+        var fetches = new[] { lastCycle, state.LastSuccessfulCycle }.Where(c => c is not null)
+            .SelectMany(c => c!.Attempts).Select(a => (DateTimeOffset?)a.StartedAtUtc).Max();
+        var provider = lastCycle?.Provider ?? TomTomFlowParser.ProviderName;
+        var traffic = new TrafficSource(provider, lastCycle?.ProviderStatus, ProviderMessages.For(lastCycle?.ProviderStatus),
+            fetches, lastCycle?.CycleId, lastCycle?.Status);
+        var fuel = impact.FuelPrice is { } f ? new FuelPriceSource(f.IlsPerLitre, f.Source, f.Month) : null;
+        var volume = impact.VolumeProfile is { } p ? new VolumeProfileSource(p.Source, p.Citation, p.IsSynthetic) : null;
+        var trackingIds = state.Sections.Values
+            .SelectMany(o => o.TrackingIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+
+        return new ImpactResponse(now, constants.MethodologyVersion, constants.ConstantsVersion, schedule.NextAfter(now),
+            DataFreshness.StatusFor(newestValid, now), directions, sections, today,
+            new ImpactSources(traffic, fuel, volume, GeometryCredit),
+            new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid));
     }
+
+    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now)
+    {
+        if (!state.Sections.TryGetValue(s.Id, out var o))
+        {
+            return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false);
+        }
+        var age = now - o.ObservedAtUtc;
+        var name = o.State != ObservationState.Ok ? o.State : age < CurrentAge ? "current" : age < StaleAge ? "stale" : "old";
+        return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, name, o.ObservedAtUtc, Round.Value(age.TotalSeconds, 1),
+            Round.Seconds(o.TravelTimeSeconds), Round.Seconds(o.FreeFlowTimeSeconds), Round.Seconds(o.DelaySeconds),
+            Round.Value(o.SpeedKmh, 2), Round.Value(o.FreeFlowSpeedKmh, 2), Round.Fraction(o.Coverage), o.Congested);
+    }
+
+    /// <summary>A direction's totals: only when every one of its sections is current and from the same cycle.</summary>
+    private DirectionNow DirectionState(string direction, IReadOnlyList<SectionNow> all, LatestState state)
+    {
+        var mine = corridor.InDirection(direction);
+        var rows = all.Where(s => s.Direction == direction).ToList();
+        var length = mine.Sum(s => s.LengthMeters);
+        DirectionNow Without(string stateName, string reason) =>
+            new(direction, mine[0].From, mine[^1].To, length, stateName, reason, null, null, null, null, null, false);
+
+        if (rows.All(r => r.State == "none")) return Without("none", "no observation of this direction yet");
+        var notCurrent = rows.Where(r => r.State != "current").Select(r => r.SectionId + ": " + r.State).ToList();
+        if (notCurrent.Count > 0) return Without(ObservationState.Incomplete, "not current — " + string.Join("; ", notCurrent));
+        var observations = rows.Select(r => state.Sections[r.SectionId]).ToList();
+        if (observations.Select(o => o.CycleId).Distinct(StringComparer.Ordinal).Count() > 1)
+            return Without(ObservationState.Incomplete, "its sections were last measured in different cycles");
+
+        var travel = observations.Sum(o => o.TravelTimeSeconds ?? 0);
+        var freeFlow = observations.Sum(o => o.FreeFlowTimeSeconds ?? 0);
+        var delay = observations.Sum(o => o.DelaySeconds ?? 0);
+        return new DirectionNow(direction, mine[0].From, mine[^1].To, length, ObservationState.Ok, null,
+            observations.Max(o => o.ObservedAtUtc), Round.Seconds(travel), Round.Seconds(freeFlow), Round.Seconds(delay),
+            travel > 0 ? Round.Value(Units.MetersPerSecondToKmh(length / travel), 2) : null,
+            freeFlow > 0 && delay / freeFlow > impact.Constants.CongestionThreshold);
+    }
+
+    /// <summary>
+    /// Since local midnight: the hourly rollups plus each section's still-open hold (its latest valid observation,
+    /// held up to min(now, observed + max hold)) — the same step-hold integral, never interpolated.
+    /// </summary>
+    private async Task<TodayImpact> TodayAsync(LatestState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var constants = impact.Constants;
+        var zone = constants.LocalTimeZone;
+        var localDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var midnight = LocalTime.MidnightUtc(localDate, zone);
+        var window = Math.Max(0, (now - midnight).TotalSeconds);
+        var profile = impact.VolumeProfile;
+
+        var hours = await rollups.ReadAsync(midnight, LocalTime.CeilingHour(now), corridor.Sections.Select(s => s.Id).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var totals = corridor.Sections.ToDictionary(s => s.Id, s => new DelayTotals(profile?.HasDirection(s.Direction) == true), StringComparer.Ordinal);
+        foreach (var h in hours)
+        {
+            if (h.HourStartUtc >= midnight && totals.TryGetValue(h.SectionId, out var t)) t.Add(h);
+        }
+        foreach (var s in corridor.Sections)
+        {
+            if (!state.Sections.TryGetValue(s.Id, out var o) || o.State != ObservationState.Ok || o.DelaySeconds is null) continue;
+            var held = new DelaySample(o.ObservedAtUtc, o.DelaySeconds, o.Congested);
+            foreach (var c in impact.Integrator.Contributions(held, midnight, now, profile, s.Direction)) totals[s.Id].Add(c);
+        }
+
+        var byDirection = corridor.Directions.Select(d =>
+        {
+            var f = DelayFigures.ForDirection(corridor.InDirection(d).Select(s => totals[s.Id]).ToList(), window);
+            return new TodayDirection(d, f.ObservedSeconds, f.Coverage, f.MeanDelaySeconds, f.MaxDelaySeconds, f.CongestedSeconds, f.VehicleHours);
+        }).ToList();
+
+        double? vh = byDirection.All(d => d.VehicleHours is not null) ? byDirection.Sum(d => d.VehicleHours!.Value) : null;
+        var reason = impact.VehicleHoursUnavailableReason ?? (vh is null ? "the volume profile does not cover every direction" : null);
+        var physical = PhysicalImpact.From(vh, reason, constants, impact.FuelPrice, profile);
+        var observed = byDirection.Count == 0 ? 0 : byDirection.Min(d => d.ObservedSeconds);
+        return new TodayImpact(localDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), zone.Id, midnight, now,
+            observed, Round.Fraction(window > 0 ? observed / window : 0), byDirection,
+            new TodayPhysicalImpact(physical.Available, physical.UnavailableReason, Round.VehicleHours(physical.VehicleHours),
+                Round.Value(physical.FuelLitres, 3), Round.Value(physical.Co2Kg, 3), Round.Value(physical.FuelCostIls, 2),
+                physical.FuelCostUnavailableReason, Round.Value(physical.TimeValueIls, 2), physical.VolumeSource, physical.VolumeIsSynthetic,
+                physical.VolumeIsSynthetic ? PhysicalImpact.SyntheticLabel : null));
+    }
+}
+
+/// <summary>Local-day arithmetic for the corridor's zone (Asia/Jerusalem has whole-hour offsets: days start on UTC hours).</summary>
+public static class LocalTime
+{
+    public static DateTimeOffset MidnightUtc(DateOnly date, TimeZoneInfo zone)
+    {
+        var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
+        while (zone.IsInvalidTime(local)) local = local.AddMinutes(1);
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
+    }
+
+    public static DateOnly DateOf(DateTimeOffset utc, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, zone).DateTime);
+
+    public static DateTimeOffset FloorHour(DateTimeOffset utc) =>
+        new(utc.UtcTicks - utc.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+
+    public static DateTimeOffset CeilingHour(DateTimeOffset utc) =>
+        utc.UtcTicks % TimeSpan.TicksPerHour == 0 ? utc.ToUniversalTime() : FloorHour(utc).AddHours(1);
 }

@@ -1,60 +1,141 @@
+using Ayalon.Core.Api;
+using Ayalon.Core.Impact;
+using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Core.Health;
 
 public sealed record HealthCheck(string Name, string Status, string Detail);
 
-public sealed record HealthReport(string Status, DateTimeOffset CheckedAtUtc, double? DataAgeSeconds, IReadOnlyList<HealthCheck> Checks)
+public sealed record HealthCycle(string CycleId, DateTimeOffset StartedAtUtc, string Status, string ProviderStatus, string? Message);
+
+public sealed record HealthQuota(int Limit, int Used, int Remaining, double UsedPercent, bool Alert, string Period);
+
+public sealed record HealthReport(
+    string Status,
+    DateTimeOffset CheckedAtUtc,
+    double? DataAgeSeconds,
+    DateTimeOffset? NewestObservationUtc,
+    IReadOnlyList<HealthCheck> Checks,
+    HealthCycle? LastCycle,
+    HealthQuota? Quota)
 {
     /// <summary>Availability tests key on the code: 200 while data is fresh enough, 503 otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public int HttpStatus => Status is HealthStatus.Healthy or HealthStatus.Degraded ? 200 : 503;
 }
 
-public static class HealthStatus
+public static class CheckStatus
 {
-    public const string Healthy = "healthy";
-    public const string Degraded = "degraded";
-    public const string Stale = "stale";
-    public const string CollectorDown = "collector_down";
-    public const string Empty = "empty";
+    public const string Ok = "ok";
+    public const string Warning = "warning";
     public const string Error = "error";
 }
 
-/// <summary>Health from persisted data only: it never calls the provider (first version; the API step completes it).</summary>
-public sealed class HealthService(LatestStateStore latest, IOptionsMonitor<TomTomOptions> tomTom, TimeProvider time)
+/// <summary>
+/// Health from persisted data only (DESIGN §6) — the latest-state rows and the quota ledger; it never calls the
+/// provider. The status is the freshness rule (<see cref="DataFreshness"/>), or <c>error</c> when storage cannot
+/// be read; the checks explain why: storage, freshness, collector, provider, quota, configuration.
+/// </summary>
+public sealed class HealthService(
+    LatestStateStore latest,
+    QuotaLedger ledger,
+    ITomTomKeySource keySource,
+    TimeProvider time,
+    ILogger<HealthService> logger)
 {
+    /// <summary>No cycle for this long (four schedule periods) means the timer is not running: the alert rule's 20 min.</summary>
+    public const double CollectorSilentAfterSeconds = 1200;
+
     public async Task<HealthReport> GetAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var checks = new List<HealthCheck>();
-        IReadOnlyCollection<StoredObservation> rows;
+        LatestState state;
+        QuotaStatus quota;
         try
         {
-            rows = (await latest.ReadAsync(cancellationToken).ConfigureAwait(false)).Sections.Values.ToList();
-            checks.Add(new HealthCheck("storage", "ok", "table storage reachable"));
+            state = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
+            quota = await ledger.GetStatusAsync(state.LastCycle?.Provider ?? TomTomFlowParser.ProviderName, cancellationToken).ConfigureAwait(false);
+            checks.Add(new HealthCheck("storage", CheckStatus.Ok, "table storage reachable"));
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            checks.Add(new HealthCheck("storage", "error", "table storage unreachable"));
-            return new HealthReport(HealthStatus.Error, now, null, checks);
+            // Whatever the failure looks like, health answers (503 "error"); the type is logged, never returned.
+            logger.LogWarning("Health: Table Storage unreachable ({ExceptionType})", ex.GetType().Name);
+            checks.Add(new HealthCheck("storage", CheckStatus.Error, "table storage unreachable"));
+            checks.Add(Configuration());
+            return new HealthReport(HealthStatus.Error, now, null, null, checks, null, null);
         }
 
-        var keyPresent = !string.IsNullOrWhiteSpace(tomTom.CurrentValue.ApiKey);
-        checks.Add(new HealthCheck("configuration", keyPresent ? "ok" : "warning", keyPresent ? "provider key present" : "no provider key configured"));
+        var newest = state.Sections.Values.Where(o => o.State == ObservationState.Ok).Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
+        var status = DataFreshness.StatusFor(newest, now);
+        double? age = newest is { } n ? Math.Round((now - n).TotalSeconds, 1) : null;
+        checks.Add(Freshness(status, age));
+        checks.Add(Collector(state.LastCycle, now));
+        checks.Add(Provider(state.LastCycle));
+        checks.Add(Quota(quota));
+        checks.Add(Configuration());
 
-        var newest = rows.Where(r => r.State == "ok").Select(r => (DateTimeOffset?)r.ObservedAtUtc).Max();
-        if (newest is null)
-        {
-            checks.Add(new HealthCheck("freshness", "warning", "no valid observation yet"));
-            return new HealthReport(HealthStatus.Empty, now, null, checks);
-        }
-        var age = (now - newest.Value).TotalSeconds;
-        var status = age < 600 ? HealthStatus.Healthy : age < 1800 ? HealthStatus.Degraded : age < 7200 ? HealthStatus.Stale : HealthStatus.CollectorDown;
-        checks.Add(new HealthCheck("freshness", status == HealthStatus.Healthy ? "ok" : "warning",
-            FormattableString.Invariant($"newest valid observation {age:0} s old")));
-        return new HealthReport(status, now, age, checks);
+        var last = state.LastCycle is { } c ? new HealthCycle(c.CycleId, c.StartedAtUtc, c.Status, c.ProviderStatus, c.Message) : null;
+        return new HealthReport(status, now, age, newest, checks, last,
+            new HealthQuota(quota.Limit, quota.Reserved, quota.Remaining, Math.Round(quota.UsedPercent, 2), quota.Alert, quota.PeriodKey));
     }
+
+    private static HealthCheck Freshness(string status, double? age) => status switch
+    {
+        HealthStatus.Empty => new("freshness", CheckStatus.Warning, "no valid observation yet"),
+        HealthStatus.Healthy => new("freshness", CheckStatus.Ok, FormattableString.Invariant($"newest valid observation {age:0} s old")),
+        HealthStatus.Degraded => new("freshness", CheckStatus.Warning,
+            FormattableString.Invariant($"newest valid observation {age:0} s old (healthy below {DataFreshness.HealthyBelowSeconds:0} s)")),
+        _ => new("freshness", CheckStatus.Error,
+            FormattableString.Invariant($"newest valid observation {age:0} s old (degraded below {DataFreshness.DegradedBelowSeconds:0} s)")),
+    };
+
+    private static HealthCheck Collector(CycleRecord? last, DateTimeOffset now)
+    {
+        if (last is null) return new("collector", CheckStatus.Warning, "no collection cycle has run yet");
+        var age = (now - last.StartedAtUtc).TotalSeconds;
+        var when = FormattableString.Invariant($"last cycle {last.Status}, {age:0} s ago");
+        if (age > CollectorSilentAfterSeconds)
+            return new("collector", CheckStatus.Error, when + FormattableString.Invariant($" (none for over {CollectorSilentAfterSeconds:0} s)"));
+        return last.Status switch
+        {
+            CycleStatus.Ok => new("collector", CheckStatus.Ok, when),
+            CycleStatus.Partial => new("collector", CheckStatus.Warning, when + " — not every section was measured"),
+            _ => new("collector", CheckStatus.Error, when),
+        };
+    }
+
+    private static HealthCheck Provider(CycleRecord? last)
+    {
+        var status = last?.ProviderStatus;
+        var level = status switch
+        {
+            null => CheckStatus.Warning,
+            ProviderStatus.Ok => CheckStatus.Ok,
+            ProviderStatus.NoCoverage or ProviderStatus.AuthError or ProviderStatus.NotConfigured or ProviderStatus.QuotaExhausted => CheckStatus.Error,
+            _ => CheckStatus.Warning,
+        };
+        return new("provider", level, ProviderMessages.For(status) + (status is null ? "" : " (" + status + ")"));
+    }
+
+    private static HealthCheck Quota(QuotaStatus q)
+    {
+        var detail = FormattableString.Invariant($"{q.Reserved} of {q.Limit} requests used in {q.PeriodKey} ({q.UsedPercent:0.#}%)");
+        return q.Remaining == 0 ? new("quota", CheckStatus.Error, detail + " — exhausted")
+            : q.Alert ? new("quota", CheckStatus.Warning, detail + " — above the alert threshold")
+            : new("quota", CheckStatus.Ok, detail);
+    }
+
+    private HealthCheck Configuration() => keySource.MissingKeyReason switch
+    {
+        null => new("configuration", CheckStatus.Ok, "provider key present"),
+        TomTomKeyRules.UnresolvedKeyVaultReference => new("configuration", CheckStatus.Error,
+            "the provider key setting is an unresolved Key Vault reference (check the app's identity and the vault's access)"),
+        TomTomKeyRules.NoKey => new("configuration", CheckStatus.Error, "no provider key is configured (TomTom:ApiKey or Key Vault)"),
+        var other => new("configuration", CheckStatus.Error, "the provider key is unusable (" + other + ")"),
+    };
 }

@@ -17,6 +17,14 @@ public sealed class LatestStateStore(AyalonTables tables)
     private const string LastCycleRow = "_cycle";
     private const string LastSuccessfulCycleRow = "_cycle_ok";
 
+    private long _version;
+
+    /// <summary>
+    /// Bumped each time this process moves the latest state, so in-memory views of it (the /api/impact snapshot)
+    /// know at once that they are out of date. Other instances' writes are seen by re-reading.
+    /// </summary>
+    public long Version => Interlocked.Read(ref _version);
+
     public async Task<LatestState> ReadAsync(CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
@@ -52,6 +60,7 @@ public sealed class LatestStateStore(AyalonTables tables)
             actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, CycleEntity(LastSuccessfulCycleRow, cycle)));
         }
         await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _version);
     }
 
     private static TableEntity CycleEntity(string rowKey, CycleRecord cycle) =>

@@ -1,7 +1,7 @@
 using Ayalon.Core;
+using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
 using Ayalon.DevHost.Simulator;
-using Microsoft.Extensions.FileProviders;
 
 namespace Ayalon.DevHost.Hosting;
 
@@ -38,11 +38,12 @@ public static class DevHostApp
         builder.WebHost.UseUrls(configuration["DevHost:Urls"] ?? configuration["urls"] ?? DefaultUrl);
 
         TomTomSimulator? simulator = null;
+        SimulatorOptions? simOptions = null;
         if (ShouldUseSimulator(configuration))
         {
             var corridorFile = configuration["Corridor:File"];
             var corridor = string.IsNullOrWhiteSpace(corridorFile) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
-            var simOptions = new SimulatorOptions();
+            simOptions = new SimulatorOptions();
             configuration.GetSection("DevHost:SimulatorOptions").Bind(simOptions);
             simulator = await TomTomSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
             configuration["TomTom:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/');
@@ -68,23 +69,20 @@ public static class DevHostApp
         var app = builder.Build();
         if (simulator is not null)
         {
+            // The simulated traffic follows the app's clock, so a test's fake clock also drives the diurnal pattern.
+            simOptions!.TimeProvider = app.Services.GetRequiredService<TimeProvider>();
             app.Lifetime.ApplicationStopped.Register(() => simulator.DisposeAsync().AsTask().GetAwaiter().GetResult());
             app.Logger.LogInformation("TomTom simulator serving at {SimulatorUrl} (no real TomTom key in use)", simulator.BaseUrl);
         }
 
+        // The same headers the Functions app sets in its worker middleware (security headers, CSP, CORS).
+        var headers = app.Services.GetRequiredService<ResponseHeaders>();
         app.Use(async (context, next) =>
         {
-            context.Response.Headers.XContentTypeOptions = "nosniff";
-            context.Response.Headers["Referrer-Policy"] = "no-referrer";
+            if (headers.Apply(context)) return; // a CORS preflight, answered
             await next(context);
         });
-        var webRoot = app.Environment.WebRootPath;
-        if (Directory.Exists(webRoot))
-        {
-            var files = new PhysicalFileProvider(webRoot);
-            app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = files });
-            app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
-        }
+        // Static files are served by the Dashboard function (as in Azure), not by a DevHost-only middleware.
         app.MapAyalonFunctions();
         return app;
     }

@@ -6,14 +6,17 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Ayalon.Functions.Functions;
 
-public sealed class HealthFunction(HealthService health)
+/// <summary>GET /api/health: from persisted data only; 200 when healthy or degraded, 503 otherwise.</summary>
+public sealed class HealthFunction(HealthService health, ApiHandler api)
 {
     [Function("Health")]
-    public async Task<IActionResult> Run(
+    public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        var report = await health.GetAsync(cancellationToken);
-        return new JsonResult(report, AyalonJson.Options) { StatusCode = report.HttpStatus };
-    }
+        CancellationToken cancellationToken) =>
+        api.RunAsync(request, async () =>
+        {
+            ApiQuery.Read(request.Query, []);
+            var report = await health.GetAsync(cancellationToken);
+            return ApiResults.Json(report, report.HttpStatus);
+        });
 }

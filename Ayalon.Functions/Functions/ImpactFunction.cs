@@ -5,13 +5,17 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace Ayalon.Functions.Functions;
 
-public sealed class ImpactFunction(ImpactService impact)
+/// <summary>GET /api/impact: the latest state, today's integral, sources and provenance (served from memory).</summary>
+public sealed class ImpactFunction(ImpactService impact, ApiHandler api, TimeProvider time)
 {
     [Function("Impact")]
-    public async Task<IActionResult> Run(
+    public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/impact")] HttpRequest request,
-        CancellationToken cancellationToken)
-    {
-        return new JsonResult(await impact.GetAsync(cancellationToken), AyalonJson.Options);
-    }
+        CancellationToken cancellationToken) =>
+        api.RunAsync(request, async () =>
+        {
+            ApiQuery.Read(request.Query, []);
+            var snapshot = await impact.GetAsync(cancellationToken);
+            return ApiResults.Cacheable(request, snapshot.Body, snapshot.MaxAgeSeconds(time.GetUtcNow()));
+        });
 }

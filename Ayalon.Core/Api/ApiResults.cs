@@ -1,0 +1,117 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Net.Http.Headers;
+
+namespace Ayalon.Core.Api;
+
+/// <summary>A response body serialized once: its bytes, content type and strong ETag (a hash of the bytes).</summary>
+public sealed class ApiBody
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+    public const string CsvContentType = "text/csv; charset=utf-8";
+
+    public ApiBody(byte[] bytes, string contentType, string? contentDisposition = null)
+    {
+        Bytes = bytes;
+        ContentType = contentType;
+        ContentDisposition = contentDisposition;
+        ETag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 15)).Replace('+', '-').Replace('/', '_') + "\"";
+    }
+
+    public byte[] Bytes { get; }
+    public string ContentType { get; }
+    public string? ContentDisposition { get; }
+    public string ETag { get; }
+
+    public static ApiBody Json<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, AyalonJson.Options), JsonContentType);
+}
+
+/// <summary>
+/// The one place that writes API responses: JSON (or CSV) bodies, the ETag / If-None-Match → 304 rule and
+/// Cache-Control, and the error shape. Both hosts execute these results unchanged.
+/// </summary>
+public static class ApiResults
+{
+    /// <summary>Upper bound of max-age: a client never trusts a copy longer than one collection period.</summary>
+    public const int MaxAgeCapSeconds = 300;
+
+    /// <summary>Not cacheable by shared caches: health, analytics, errors.</summary>
+    public static IActionResult Json<T>(T value, int statusCode = StatusCodes.Status200OK) =>
+        new BodyResult(ApiBody.Json(value), statusCode, "no-store", withETag: false);
+
+    /// <summary>
+    /// A cacheable body: <c>ETag</c>, <c>Cache-Control: public, max-age=n</c> (n = seconds until the next collection
+    /// cycle could change it, at most <see cref="MaxAgeCapSeconds"/>); a matching <c>If-None-Match</c> gets 304.
+    /// </summary>
+    public static IActionResult Cacheable(HttpRequest request, ApiBody body, int maxAgeSeconds)
+    {
+        var maxAge = Math.Clamp(maxAgeSeconds, 0, MaxAgeCapSeconds);
+        var cacheControl = "public, max-age=" + maxAge.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Matches(request, body.ETag)
+            ? new NotModifiedResult(body.ETag, cacheControl)
+            : new BodyResult(body, StatusCodes.Status200OK, cacheControl, withETag: true);
+    }
+
+    /// <summary>Static files: <c>Cache-Control: no-cache</c> (always revalidate) with an ETag; a match gets 304.</summary>
+    public static IActionResult Revalidated(HttpRequest request, ApiBody body) =>
+        Matches(request, body.ETag)
+            ? new NotModifiedResult(body.ETag, "no-cache")
+            : new BodyResult(body, StatusCodes.Status200OK, "no-cache", withETag: true);
+
+    /// <summary>Seconds from <paramref name="nowUtc"/> until <paramref name="untilUtc"/>, rounded down, within [0, cap].</summary>
+    public static int MaxAgeUntil(DateTimeOffset nowUtc, DateTimeOffset untilUtc) =>
+        (int)Math.Clamp(Math.Floor((untilUtc - nowUtc).TotalSeconds), 0, MaxAgeCapSeconds);
+
+    public static IActionResult Error(HttpContext context, int statusCode, string code, string message, int? retryAfterSeconds = null) =>
+        ApiErrors.Result(context, statusCode, code, message, retryAfterSeconds);
+
+    /// <summary>RFC 9110 If-None-Match: a list of entity tags (weak comparison) or <c>*</c>.</summary>
+    internal static bool Matches(HttpRequest request, string etag)
+    {
+        var header = request.Headers.IfNoneMatch;
+        if (header.Count == 0) return false;
+        foreach (var value in header)
+        {
+            if (value is null) continue;
+            foreach (var raw in value.Split(','))
+            {
+                var tag = raw.Trim();
+                if (tag == "*") return true;
+                if (tag.StartsWith("W/", StringComparison.Ordinal)) tag = tag[2..];
+                if (string.Equals(tag, etag, StringComparison.Ordinal)) return true;
+            }
+        }
+        return false;
+    }
+
+    private sealed class BodyResult(ApiBody body, int statusCode, string cacheControl, bool withETag) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = statusCode;
+            response.ContentType = body.ContentType;
+            response.ContentLength = body.Bytes.Length;
+            response.Headers.CacheControl = cacheControl;
+            if (withETag) response.Headers.ETag = body.ETag;
+            if (body.ContentDisposition is { } disposition) response.Headers[HeaderNames.ContentDisposition] = disposition;
+            return HttpMethods.IsHead(context.HttpContext.Request.Method)
+                ? Task.CompletedTask
+                : response.Body.WriteAsync(body.Bytes, 0, body.Bytes.Length, context.HttpContext.RequestAborted);
+        }
+    }
+
+    private sealed class NotModifiedResult(string etag, string cacheControl) : IActionResult
+    {
+        public Task ExecuteResultAsync(ActionContext context)
+        {
+            var response = context.HttpContext.Response;
+            response.StatusCode = StatusCodes.Status304NotModified;
+            response.Headers.ETag = etag;
+            response.Headers.CacheControl = cacheControl;
+            return Task.CompletedTask;
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Text;
+using Ayalon.Core.Corridor;
+using Ayalon.Core.Impact;
+using Ayalon.Core.Storage;
+
+namespace Ayalon.Core.Api;
+
+/// <summary>
+/// GET /api/impact/history: step-hold totals per bucket. Hours and local days come from the hourly rollups
+/// written at collection time; 5-minute buckets are integrated from the stored observations with the same
+/// step-hold rule (a rollup has no finer grain). Every bucket of the range is listed, observed or not: a gap is
+/// shown as zero observed seconds, never filled in.
+/// </summary>
+public sealed class HistoryService(
+    CorridorDefinition corridor,
+    ImpactSettings impact,
+    RollupStore rollups,
+    ObservationStore observations,
+    CycleSchedule schedule,
+    TimeProvider time)
+{
+    public const string CsvHeader = "startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours";
+
+    public HistoryQuery Parse(Microsoft.AspNetCore.Http.IQueryCollection query) => HistoryQuery.Parse(query, corridor, time.GetUtcNow());
+
+    /// <summary>Seconds a history answer may be cached: until the next cycle can add to it.</summary>
+    public int MaxAgeSeconds()
+    {
+        var now = time.GetUtcNow();
+        return ApiResults.MaxAgeUntil(now, schedule.NextAfter(now));
+    }
+
+    public async Task<HistoryResponse> GetAsync(HistoryQuery q, CancellationToken cancellationToken)
+    {
+        var zone = impact.Constants.LocalTimeZone;
+        var edges = Edges(q, zone);
+        var buckets = edges.Count - 1;
+        var sections = q.Sections.Count > 0
+            ? q.Sections.Select(id => corridor.Find(id)!).ToList()
+            : corridor.Sections.Where(s => q.Direction is null || s.Direction == q.Direction).ToList();
+        var profile = impact.VolumeProfile;
+        var totals = sections.ToDictionary(s => s.Id,
+            s => Enumerable.Range(0, buckets).Select(_ => new DelayTotals(profile?.HasDirection(s.Direction) == true)).ToArray(),
+            StringComparer.Ordinal);
+        var ids = sections.Select(s => s.Id).ToList();
+
+        if (q.Granularity == HistoryQuery.FiveMinutes)
+        {
+            await FillFromObservationsAsync(sections, edges, totals, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            foreach (var h in await rollups.ReadAsync(edges[0], edges[^1], ids, cancellationToken).ConfigureAwait(false))
+            {
+                var i = BucketOf(edges, h.HourStartUtc);
+                if (i >= 0 && totals.TryGetValue(h.SectionId, out var t)) t[i].Add(h);
+            }
+        }
+
+        var series = new List<HistorySeries>();
+        if (q.Sections.Count > 0)
+        {
+            foreach (var s in sections)
+            {
+                series.Add(new HistorySeries(s.Id, "section", Points(edges, i => DelayFigures.ForSection(totals[s.Id][i], BucketSeconds(edges, i)))));
+            }
+        }
+        else
+        {
+            foreach (var d in corridor.Directions.Where(d => q.Direction is null || d == q.Direction))
+            {
+                var mine = corridor.InDirection(d);
+                series.Add(new HistorySeries(d, "direction", Points(edges,
+                    i => DelayFigures.ForDirection(mine.Select(s => totals[s.Id][i]).ToList(), BucketSeconds(edges, i)))));
+            }
+        }
+        return new HistoryResponse(edges[0], edges[^1], q.Granularity, zone.Id, series);
+    }
+
+    public static ApiBody Csv(HistoryResponse response)
+    {
+        var sb = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var s in response.Series)
+        {
+            foreach (var p in s.Points)
+            {
+                sb.Append(p.StartUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(',')
+                    .Append(s.Key).Append(',').Append(s.Kind).Append(',')
+                    .Append(Num(p.ObservedSeconds)).Append(',').Append(Num(p.Coverage)).Append(',')
+                    .Append(Num(p.MeanDelaySeconds)).Append(',').Append(Num(p.MaxDelaySeconds)).Append(',')
+                    .Append(Num(p.CongestedSeconds)).Append(',').Append(Num(p.VehicleHours)).Append('\n');
+            }
+        }
+        var name = FormattableString.Invariant(
+            $"ayalon-history-{response.Granularity}-{response.FromUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-{response.ToUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}.csv");
+        return new ApiBody(Encoding.UTF8.GetBytes(sb.ToString()), ApiBody.CsvContentType, $"attachment; filename=\"{name}\"");
+    }
+
+    // Shortest round-trip form, as the JSON writer uses: CSV and JSON parse back to the same doubles.
+    private static string Num(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static List<HistoryPoint> Points(List<DateTimeOffset> edges, Func<int, DelayFigures> figures)
+    {
+        var points = new List<HistoryPoint>(edges.Count - 1);
+        for (var i = 0; i < edges.Count - 1; i++)
+        {
+            var f = figures(i);
+            points.Add(new HistoryPoint(edges[i], f.ObservedSeconds, f.Coverage, f.MeanDelaySeconds, f.MaxDelaySeconds, f.CongestedSeconds, f.VehicleHours));
+        }
+        return points;
+    }
+
+    private async Task FillFromObservationsAsync(IReadOnlyList<CorridorSection> sections, List<DateTimeOffset> edges,
+        Dictionary<string, DelayTotals[]> totals, CancellationToken cancellationToken)
+    {
+        var maxHold = TimeSpan.FromSeconds(impact.Constants.MaxHoldSeconds);
+        var rows = await observations.ReadAsync(edges[0] - maxHold, edges[^1], sections.Select(s => s.Id).ToList(), cancellationToken)
+            .ConfigureAwait(false);
+        var step = TimeSpan.FromMinutes(5);
+        foreach (var s in sections)
+        {
+            var samples = rows.Where(o => o.SectionId == s.Id)
+                .Select(o => new DelaySample(o.ObservedAtUtc, o.State == ObservationState.Ok ? o.DelaySeconds : null, o.Congested))
+                .ToList();
+            for (var i = 0; i < samples.Count; i++)
+            {
+                if (!samples[i].IsValid) continue;
+                var holdEnd = samples[i].AtUtc + maxHold;
+                if (i + 1 < samples.Count && samples[i + 1].AtUtc < holdEnd) holdEnd = samples[i + 1].AtUtc;
+                var a = samples[i].AtUtc > edges[0] ? samples[i].AtUtc : edges[0];
+                var b = holdEnd < edges[^1] ? holdEnd : edges[^1];
+                while (a < b)
+                {
+                    var bucket = (int)((a - edges[0]).Ticks / step.Ticks);
+                    var pieceEnd = edges[bucket + 1] < b ? edges[bucket + 1] : b;
+                    foreach (var c in impact.Integrator.Contributions(samples[i], a, pieceEnd, impact.VolumeProfile, s.Direction))
+                        totals[s.Id][bucket].Add(c);
+                    a = pieceEnd;
+                }
+            }
+        }
+    }
+
+    /// <summary>Bucket edges covering the range: UTC 5-minute or hour boundaries, or local midnights for days.</summary>
+    internal static List<DateTimeOffset> Edges(HistoryQuery q, TimeZoneInfo zone)
+    {
+        var edges = new List<DateTimeOffset>();
+        if (q.Granularity == HistoryQuery.Day)
+        {
+            var first = LocalTime.DateOf(q.FromUtc, zone);
+            var last = LocalTime.DateOf(q.ToUtc.AddTicks(-1), zone);
+            for (var d = first; d <= last.AddDays(1); d = d.AddDays(1)) edges.Add(LocalTime.MidnightUtc(d, zone));
+            return edges;
+        }
+        var step = q.Granularity == HistoryQuery.FiveMinutes ? TimeSpan.TicksPerMinute * 5 : TimeSpan.TicksPerHour;
+        var start = q.FromUtc.UtcTicks - q.FromUtc.UtcTicks % step;
+        var end = q.ToUtc.UtcTicks % step == 0 ? q.ToUtc.UtcTicks : q.ToUtc.UtcTicks - q.ToUtc.UtcTicks % step + step;
+        for (var t = start; t <= end; t += step) edges.Add(new DateTimeOffset(t, TimeSpan.Zero));
+        return edges;
+    }
+
+    private static double BucketSeconds(List<DateTimeOffset> edges, int i) => (edges[i + 1] - edges[i]).TotalSeconds;
+
+    private static int BucketOf(List<DateTimeOffset> edges, DateTimeOffset t)
+    {
+        if (t < edges[0] || t >= edges[^1]) return -1;
+        int lo = 0, hi = edges.Count - 2;
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (edges[mid] <= t) lo = mid; else hi = mid - 1;
+        }
+        return lo;
+    }
+}

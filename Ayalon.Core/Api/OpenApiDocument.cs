@@ -1,0 +1,18 @@
+namespace Ayalon.Core.Api;
+
+/// <summary>The OpenAPI 3 document (Api/openapi.json, embedded), served as is at /api/openapi.json.</summary>
+public static class OpenApiDocument
+{
+    public const string ResourceName = "Ayalon.Core.Api.openapi.json";
+
+    private static readonly Lazy<ApiBody> Lazy = new(() =>
+    {
+        using var stream = typeof(OpenApiDocument).Assembly.GetManifestResourceStream(ResourceName)
+                           ?? throw new InvalidOperationException($"Embedded resource '{ResourceName}' is missing.");
+        using var memory = new MemoryStream();
+        stream.CopyTo(memory);
+        return new ApiBody(memory.ToArray(), ApiBody.JsonContentType);
+    });
+
+    public static ApiBody Body => Lazy.Value;
+}

@@ -1,0 +1,18 @@
+using Ayalon.Core.Analytics;
+using Ayalon.Core.Api;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace Ayalon.Functions.Functions;
+
+/// <summary>GET /api/analytics?window=24h|7d|30d: cycles, provider calls, quota, latency, coverage, uptime.</summary>
+public sealed class AnalyticsFunction(AnalyticsService analytics, ApiHandler api)
+{
+    [Function("Analytics")]
+    public Task<IActionResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/analytics")] HttpRequest request,
+        CancellationToken cancellationToken) =>
+        api.RunAsync(request, async () =>
+            ApiResults.Json(await analytics.GetAsync(AnalyticsService.ParseWindow(request.Query), cancellationToken)));
+}

@@ -1,0 +1,18 @@
+using Ayalon.Core.Api;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Azure.Functions.Worker.Middleware;
+
+namespace Ayalon.Functions;
+
+/// <summary>
+/// Worker middleware: the security and CORS headers of <see cref="ResponseHeaders"/> on every HTTP response of
+/// the Functions app (the DevHost applies the same class in its own middleware).
+/// </summary>
+public sealed class ResponseHeadersMiddleware(ResponseHeaders headers) : IFunctionsWorkerMiddleware
+{
+    public async Task Invoke(FunctionContext context, FunctionExecutionDelegate next)
+    {
+        if (context.GetHttpContext() is { } http && headers.Apply(http)) return; // a CORS preflight, answered
+        await next(context);
+    }
+}
