@@ -1,9 +1,7 @@
-// Reads the monitor's own API (same origin only). Conditional GETs: the last ETag per URL goes out as
-// If-None-Match, and a 304 reuses the body we already have, so unchanged data costs a few bytes.
-// `cache: 'no-store'` keeps the browser cache out of the way, so the 304 reaches this code and is counted.
-
-const known = new Map(); // url -> { etag, body }
-export const stats = { requests: 0, notModified: 0 };
+// Reads the monitor's own API (same origin only). `cache: 'no-cache'` makes the browser revalidate every read
+// with the ETag it holds (If-None-Match), so unchanged data costs a 304 with no body, and never shows a cached
+// answer without asking. (Setting If-None-Match by hand with `no-store` also works, but Chromium then reports
+// every 304 as an aborted request.)
 
 export class ApiError extends Error {
   constructor(url, status, body) {
@@ -18,21 +16,9 @@ export class ApiError extends Error {
  * so `acceptStatus` lists other statuses whose JSON body is still returned.
  */
 export async function getJson(url, { acceptStatus = [] } = {}) {
-  const previous = known.get(url);
-  const headers = { Accept: 'application/json' };
-  if (previous?.etag) headers['If-None-Match'] = previous.etag;
-  stats.requests++;
-  const response = await fetch(url, { headers, cache: 'no-store', credentials: 'same-origin' });
-  if (response.status === 304 && previous) {
-    stats.notModified++;
-    return previous.body;
-  }
+  const response = await fetch(url, { headers: { Accept: 'application/json' }, cache: 'no-cache', credentials: 'same-origin' });
   const body = await readJson(response);
-  if (response.ok || acceptStatus.includes(response.status)) {
-    const etag = response.headers.get('ETag');
-    if (etag && response.ok) known.set(url, { etag, body });
-    return body;
-  }
+  if (response.ok || acceptStatus.includes(response.status)) return body;
   throw new ApiError(url, response.status, body);
 }
 

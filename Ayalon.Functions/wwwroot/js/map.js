@@ -44,6 +44,20 @@ function offsetRight(points, d) {
   });
 }
 
+/** The point half-way along a polyline (its vertices are not evenly spaced). */
+function halfway(points) {
+  const steps = points.slice(1).map((p, i) => Math.hypot(p[0] - points[i][0], p[1] - points[i][1]));
+  let left = steps.reduce((a, b) => a + b, 0) / 2;
+  for (let i = 0; i < steps.length; i++) {
+    if (left <= steps[i]) {
+      const k = steps[i] ? left / steps[i] : 0;
+      return [points[i][0] + (points[i + 1][0] - points[i][0]) * k, points[i][1] + (points[i + 1][1] - points[i][1]) * k];
+    }
+    left -= steps[i];
+  }
+  return points[points.length - 1];
+}
+
 const pathOf = (pts) => pts.map((p, i) => `${i ? 'L' : 'M'}${p[0].toFixed(1)} ${p[1].toFixed(1)}`).join(' ');
 
 export function renderMap(container, corridor, impact) {
@@ -69,7 +83,7 @@ export function renderMap(container, corridor, impact) {
     svg.append(path);
 
     // The delay as text beside the section's middle, outside its own carriageway.
-    const mid = shifted[Math.floor(shifted.length / 2)];
+    const mid = halfway(shifted);
     const northbound = section.direction === 'northbound';
     const text = el('text', {
       x: (mid[0] + (northbound ? 10 : -10)).toFixed(1), y: mid[1].toFixed(1),
