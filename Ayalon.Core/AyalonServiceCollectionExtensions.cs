@@ -5,6 +5,7 @@ using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
+using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +46,12 @@ public static class AyalonServiceCollectionExtensions
             // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for the
             // provider client; the attempt records carry a redacted URL instead.
             .RemoveAllLoggers();
-        // Step 6 registers a Key Vault source before this call when KeyVault:Uri is set (TryAdd keeps it).
+        // KeyVault:Uri set (Azure): the app reads the secret itself, cached, and re-reads it after an auth_error, so
+        // a rotated key works without a restart. Otherwise the key comes from configuration (TomTom:ApiKey).
+        if (!string.IsNullOrWhiteSpace(configuration[KeyVaultOptions.SectionName + ":Uri"]))
+        {
+            services.TryAddSingleton<ITomTomKeySource>(sp => KeyVaultTomTomKeySource.Create(configuration, sp));
+        }
         services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
         services.TryAddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
 

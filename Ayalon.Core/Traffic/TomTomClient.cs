@@ -41,7 +41,12 @@ public sealed class TomTomClient(
 
     public string Name => TomTomFlowParser.ProviderName;
 
-    public bool IsConfigured => keySource.MissingKeyReason is null;
+    /// <summary>
+    /// False while the key source knows no key is usable. A Key Vault source whose last read failed says so until a
+    /// read succeeds, but lets a request through once a retry is due: the read happens then, and an answer
+    /// without a key is still <c>not_configured</c> with nothing sent.
+    /// </summary>
+    public bool IsConfigured => keySource.MissingKeyReason is null || keySource.RetryDue;
 
     public Task<ProviderAnswer> GetFlowAsync(GeoPoint point, CancellationToken cancellationToken) =>
         GetFlowAsync(point, null, cancellationToken);

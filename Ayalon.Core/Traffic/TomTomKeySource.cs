@@ -19,6 +19,13 @@ public interface ITomTomKeySource
     /// <see cref="TomTomKeyRules.UnresolvedKeyVaultReference"/>, …); null when a key is, or may be, available.
     /// </summary>
     string? MissingKeyReason { get; }
+
+    /// <summary>
+    /// True when <see cref="MissingKeyReason"/> was learnt from a remote read that may succeed now (Key Vault was
+    /// unreachable, access or the secret has been fixed since): the collector should try <see cref="GetKeyAsync"/>
+    /// again instead of treating the reason as final. Configuration-only sources never retry.
+    /// </summary>
+    bool RetryDue => false;
 }
 
 /// <summary>What makes a configured key unusable.</summary>
