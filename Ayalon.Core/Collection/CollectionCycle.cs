@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -42,6 +43,8 @@ public sealed class CollectionCycle(
         var started = time.GetUtcNow();
         var cycleId = started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CycleId"] = cycleId, ["Trigger"] = trigger });
+        using var context = CycleContext.Enter(cycleId);
+        Activity.Current?.SetTag("ayalon.cycle_id", cycleId);
 
         var claim = await lease.TryAcquireAsync(CycleLease.CollectionLease, cycleId, lease.DefaultMinInterval, cancellationToken).ConfigureAwait(false);
         if (!claim.Acquired)
@@ -226,7 +229,25 @@ public sealed class CollectionCycle(
         {
             telemetry.CorridorDelay(d.Direction, d.DelaySeconds!.Value);
         }
+        var newest = state.Sections.Values.Concat(stored).Where(o => o.State == ObservationState.Ok)
+            .Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
+        if (newest is { } n) telemetry.DataAge(Math.Max(0, (time.GetUtcNow() - n).TotalSeconds));
+        await ObserveQuotaAsync(cycleId, cancellationToken).ConfigureAwait(false);
         return record;
+    }
+
+    /// <summary>Quota metrics after the cycle's requests are recorded; everything is persisted by now, so a read
+    /// failure here costs a metric point, not the cycle.</summary>
+    private async Task ObserveQuotaAsync(string cycleId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            telemetry.QuotaObserved(await ledger.GetStatusAsync(provider.Name, cancellationToken).ConfigureAwait(false));
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException or AggregateException or TimeoutException)
+        {
+            logger.LogWarning("Cycle {CycleId}: quota not read for telemetry ({ExceptionType})", cycleId, ex.GetType().Name);
+        }
     }
 
     private CycleRecord Record(string cycleId, string trigger, DateTimeOffset started, string status, string providerStatus,

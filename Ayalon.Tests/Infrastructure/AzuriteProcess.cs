@@ -82,14 +82,14 @@ public sealed class AzuriteProcess : IAsyncDisposable
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
 
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60); // generous: a loaded 2-core machine starts node slowly
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} on port {Port}.");
             if (await IsListeningAsync(Port).ConfigureAwait(false)) return;
             await Task.Delay(50).ConfigureAwait(false);
         }
-        throw new TimeoutException($"Azurite did not listen on port {Port} within 20 s.");
+        throw new TimeoutException($"Azurite did not listen on port {Port} within 60 s.");
     }
 
     public async Task StopAsync()

@@ -37,7 +37,11 @@ public sealed class FakeTokenCredential : TokenCredential
 /// </summary>
 public sealed class FakeKeyVault : HttpMessageHandler
 {
-    public static readonly Uri VaultUri = new("https://fake-vault.test/");
+    /// <summary>
+    /// A host of its own per instance: SecretClient caches a vault's bearer challenge per host process-wide, so a
+    /// shared host would skip the challenge depending on which test ran first.
+    /// </summary>
+    public Uri VaultUri { get; } = new($"https://fake-vault-{Guid.NewGuid():N}.test/");
 
     /// <summary>Distinctive text in every failure this fake produces: it must never reach a reason, a log or telemetry.</summary>
     public const string FailureText = "FAKE-VAULT-INTERNAL-FAILURE-TEXT";

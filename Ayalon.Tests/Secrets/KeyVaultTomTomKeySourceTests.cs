@@ -40,7 +40,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
     {
         var settings = new Dictionary<string, string?>
         {
-            ["KeyVault:Uri"] = FakeKeyVault.VaultUri.ToString(),
+            ["KeyVault:Uri"] = vault.VaultUri.ToString(),
             ["TomTom:BaseUrl"] = tomTom.ToString(),
             ["TomTom:TimeoutSeconds"] = "5",
             ["TomTom:RetryDelayMilliseconds"] = "0",
