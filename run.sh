@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -x node_modules/.bin/azurite-table ]; then
+if [ ! -x node_modules/.bin/azurite-table ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ]; then
   echo "== npm ci"
   npm ci --no-audit --no-fund
 fi
