@@ -12,6 +12,7 @@ namespace Ayalon.Tests.Browser;
 /// real API.
 /// </summary>
 [Trait("Category", "Browser")]
+[Collection(BrowserCollection.Name)]
 public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chromium)
     : IClassFixture<AzuriteFixture>, IClassFixture<ChromiumFixture>
 {
