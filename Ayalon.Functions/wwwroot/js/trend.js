@@ -19,6 +19,9 @@ const FALLBACK = { color: '#009E73', dash: [2, 3], point: 'rect' };
 
 const HOUR = 3600 * 1000;
 
+/** Ticks on whole hours/days (the range starts on a whole hour): 3 h for a day, 1 day for a week, 5 days for a month. */
+const tickStep = (span) => (span <= 36 * HOUR ? 3 * HOUR : span <= 8 * 24 * HOUR ? 24 * HOUR : 5 * 24 * HOUR);
+
 /** The request range: `to` is the next whole hour, so the URL (and its ETag) stays the same within the hour. */
 export function rangeFor(windowKey, now = Date.now()) {
   const w = WINDOWS[windowKey] ?? WINDOWS['24h'];
@@ -108,7 +111,7 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
       },
     },
     scales: {
-      x: { type: 'linear', min: from, max: to, ticks: { maxTicksLimit: 8, callback: (v) => axisTime(v, span) } },
+      x: { type: 'linear', min: from, max: to, ticks: { stepSize: tickStep(span), maxTicksLimit: 9, callback: (v) => axisTime(v, span) } },
       y: { beginAtZero: true, title: { display: true, text: t('chart.axis') }, ticks: { callback: (v) => number(v) } },
     },
   };
