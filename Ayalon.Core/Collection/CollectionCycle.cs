@@ -42,18 +42,19 @@ public sealed class CollectionCycle(
         var cycleId = started.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CycleId"] = cycleId, ["Trigger"] = trigger });
 
-        var claim = await lease.TryAcquireAsync(CycleLease.CollectionLease, cycleId, lease.DefaultMinInterval, cancellationToken).ConfigureAwait(false);
-        if (!claim.Acquired)
-        {
-            logger.LogInformation("Cycle {CycleId} skipped: {SkipReason}", cycleId, claim.SkipReason);
-            var skipped = Record(cycleId, trigger, started, CycleStatus.Skipped, ProviderStatus.Ok, [], 0, 0, 0, 0, claim.SkipReason);
-            telemetry.CycleCompleted(skipped);
-            return skipped;
-        }
-
-        logger.LogInformation("Cycle {CycleId} started ({Trigger})", cycleId, trigger);
         try
         {
+            // The lease is a storage call too: storage already down at the start fails the cycle the same plain way.
+            var claim = await lease.TryAcquireAsync(CycleLease.CollectionLease, cycleId, lease.DefaultMinInterval, cancellationToken).ConfigureAwait(false);
+            if (!claim.Acquired)
+            {
+                logger.LogInformation("Cycle {CycleId} skipped: {SkipReason}", cycleId, claim.SkipReason);
+                var skipped = Record(cycleId, trigger, started, CycleStatus.Skipped, ProviderStatus.Ok, [], 0, 0, 0, 0, claim.SkipReason);
+                telemetry.CycleCompleted(skipped);
+                return skipped;
+            }
+
+            logger.LogInformation("Cycle {CycleId} started ({Trigger})", cycleId, trigger);
             var record = await CollectAsync(cycleId, trigger, started, cancellationToken).ConfigureAwait(false);
             telemetry.CycleCompleted(record);
             logger.LogInformation(
