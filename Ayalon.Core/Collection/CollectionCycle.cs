@@ -46,18 +46,19 @@ public sealed class CollectionCycle(
         using var context = CycleContext.Enter(cycleId);
         Activity.Current?.SetTag("ayalon.cycle_id", cycleId);
 
-        var claim = await lease.TryAcquireAsync(CycleLease.CollectionLease, cycleId, lease.DefaultMinInterval, cancellationToken).ConfigureAwait(false);
-        if (!claim.Acquired)
-        {
-            logger.LogInformation("Cycle {CycleId} skipped: {SkipReason}", cycleId, claim.SkipReason);
-            var skipped = Record(cycleId, trigger, started, CycleStatus.Skipped, ProviderStatus.Ok, [], 0, 0, 0, 0, claim.SkipReason);
-            telemetry.CycleCompleted(skipped);
-            return skipped;
-        }
-
-        logger.LogInformation("Cycle {CycleId} started ({Trigger})", cycleId, trigger);
         try
         {
+            // The lease is a storage call too: storage already down at the start fails the cycle the same plain way.
+            var claim = await lease.TryAcquireAsync(CycleLease.CollectionLease, cycleId, lease.DefaultMinInterval, cancellationToken).ConfigureAwait(false);
+            if (!claim.Acquired)
+            {
+                logger.LogInformation("Cycle {CycleId} skipped: {SkipReason}", cycleId, claim.SkipReason);
+                var skipped = Record(cycleId, trigger, started, CycleStatus.Skipped, ProviderStatus.Ok, [], 0, 0, 0, 0, claim.SkipReason);
+                telemetry.CycleCompleted(skipped);
+                return skipped;
+            }
+
+            logger.LogInformation("Cycle {CycleId} started ({Trigger})", cycleId, trigger);
             var record = await CollectAsync(cycleId, trigger, started, cancellationToken).ConfigureAwait(false);
             telemetry.CycleCompleted(record);
             logger.LogInformation(

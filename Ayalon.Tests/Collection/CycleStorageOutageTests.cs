@@ -78,6 +78,29 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
         Assert.Equal(simulator.RequestCount, (await harness.QuotaAsync()).Reserved);
     }
 
+    [Fact]
+    public async Task Storage_down_when_a_cycle_starts_fails_it_plainly_without_asking_the_provider()
+    {
+        await using var simulator = await CycleSimulator.StartAsync();
+        await using var harness = CycleHarness.Create(_azurite.ConnectionString, simulator);
+        var good = await harness.RunAsync();
+        var requestsBefore = simulator.RequestCount;
+        await _azurite.StopAsync();
+
+        var failure = await Assert.ThrowsAsync<CycleFailedException>(() => harness.RunAsync());
+
+        Assert.Equal("Table Storage is unavailable; the cycle was not recorded.", failure.Message);
+        Assert.Null(failure.InnerException);
+        Assert.Equal(requestsBefore, simulator.RequestCount);
+        Assert.Contains(harness.Logs.Lines, l => l.Level == LogLevel.Error && l.Category == typeof(CollectionCycle).FullName &&
+                                                 l.Text.Contains($"Cycle {failure.CycleId} failed: Table Storage is unavailable", StringComparison.Ordinal));
+
+        await _azurite.StartAsync();
+        var next = await harness.RunAsync();
+        Assert.Equal(CycleStatus.Ok, next.Status);
+        Assert.Equal([good.CycleId, next.CycleId], (await harness.CycleRecordsAsync()).Select(c => c.CycleId));
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -1,0 +1,111 @@
+using Ayalon.Core.Collection;
+using Ayalon.Core.Quota;
+using Ayalon.Core.Storage;
+using Ayalon.DevHost.Simulator;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Xunit.Abstractions;
+
+namespace Ayalon.Tests.Collection;
+
+/// <summary>
+/// What one steady-state cycle costs (not the first ever: tables, the ledger row, the latest state and the hour's
+/// rollup already exist): provider requests counted by the simulator, Table Storage operations counted by
+/// <see cref="TableOperationCounter"/> per component. Figures go to docs/BENCHMARKS.md ("Collection cycle cost");
+/// run with <c>dotnet test Ayalon.Tests --filter FullyQualifiedName~CycleCost</c>.
+/// </summary>
+public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
+{
+    private const string Archive = "raw archive";
+
+    /// <summary>
+    /// The figure measured when this test was written (2026-11-27). Table operations may only go down from here; the
+    /// target is 12 (<see cref="TargetTableOperations"/>), asserted once the ledger does fewer operations.
+    /// </summary>
+    private const int MeasuredTableOperations = 16;
+
+    private const int TargetTableOperations = 12;
+
+    [Fact]
+    public async Task CycleCost_a_steady_state_cycle_sends_at_most_two_provider_requests_and_its_table_operations_are_counted_per_component()
+    {
+        // Per component: each store on its own table client and counter (same tables as production).
+        var counters = new SortedDictionary<string, TableOperationCounter>(StringComparer.Ordinal);
+        var (requests, _) = await RunSteadyStateAsync(configure: (services, storage) =>
+        {
+            AyalonTables Own(string component)
+            {
+                var counter = new TableOperationCounter();
+                lock (counters) counters[component] = counter;
+                return new AyalonTables(storage, counter);
+            }
+            services.AddSingleton(sp => new CycleLease(Own("cycle lease"), sp.GetRequiredService<IOptionsMonitor<CollectorOptions>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CycleLease>>()));
+            services.AddSingleton(sp => new QuotaLedger(Own("quota ledger"), sp.GetRequiredService<IOptionsMonitor<QuotaOptions>>(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<QuotaLedger>>()));
+            services.AddSingleton(_ => new LatestStateStore(Own("latest state (read + move)")));
+            services.AddSingleton(_ => new ObservationStore(Own("observations")));
+            services.AddSingleton(_ => new RollupStore(Own("hourly rollups")));
+            services.AddSingleton(_ => new CycleStore(Own("cycle record")));
+            services.AddSingleton(_ => new RawResponseArchive(Own(Archive)));
+        }, measure: counters);
+
+        // The same cycles wired exactly as in production (one table client for everything): the same total.
+        var (_, productionTotal) = await RunSteadyStateAsync(configure: null, measure: null);
+
+        var perComponent = requests.Breakdown;
+        var withoutArchive = perComponent.Where(p => p.Key != Archive).Sum(p => p.Value);
+        output.WriteLine($"provider requests per steady-state cycle: {requests.ProviderRequests}");
+        output.WriteLine($"table operations per steady-state cycle, raw archive excluded: {withoutArchive} (target ≤ {TargetTableOperations})");
+        foreach (var (component, ops) in perComponent) output.WriteLine($"  {component}: {ops}");
+        output.WriteLine($"production wiring, archive included: {productionTotal}");
+
+        Assert.True(requests.ProviderRequests <= 2, $"{requests.ProviderRequests} provider requests per cycle");
+        Assert.Equal(perComponent.Values.Sum(), productionTotal);
+        Assert.True(withoutArchive <= MeasuredTableOperations,
+            $"{withoutArchive} table operations per cycle (was {MeasuredTableOperations}; target {TargetTableOperations})");
+    }
+
+    private sealed record Cost(int ProviderRequests, IReadOnlyDictionary<string, long> Breakdown);
+
+    /// <summary>
+    /// Three warm-up cycles five minutes apart (the first creates tables and rows, the second the hour's rollup),
+    /// then two measured ones, which must cost the same.
+    /// </summary>
+    private async Task<(Cost Cost, long TotalOperations)> RunSteadyStateAsync(
+        Action<IServiceCollection, StorageOptions>? configure, IDictionary<string, TableOperationCounter>? measure)
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 9, 15, 5, 20, 0, TimeSpan.Zero));
+        await using TomTomSimulator simulator = await CycleSimulator.StartAsync(clock);
+        await using var harness = CycleHarness.Create(azurite.ConnectionString, simulator, time: clock,
+            settings: new Dictionary<string, string?> { ["Collector:MinIntervalSeconds"] = "60" }, configure: configure);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(CycleStatus.Ok, (await harness.RunAsync()).Status);
+            clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        var costs = new List<(Cost Cost, long Total)>();
+        for (var i = 0; i < 2; i++)
+        {
+            var requestsBefore = simulator.RequestCount;
+            var totalBefore = harness.Tables.Operations.Count;
+            var before = measure?.ToDictionary(p => p.Key, p => p.Value.Count) ?? [];
+            var record = await harness.RunAsync();
+            Assert.Equal(CycleStatus.Ok, record.Status);
+            Assert.True(record.ObservationsStored > 0); // a real steady-state cycle: new data stored and rolled up
+            var breakdown = measure?.ToDictionary(p => p.Key, p => p.Value.Count - before.GetValueOrDefault(p.Key)) ?? [];
+            costs.Add((new Cost(simulator.RequestCount - requestsBefore, breakdown), harness.Tables.Operations.Count - totalBefore));
+            Assert.Equal(record.RequestsUsed, simulator.RequestCount - requestsBefore);
+            clock.Advance(TimeSpan.FromMinutes(5));
+        }
+
+        Assert.Equal(costs[0].Cost.ProviderRequests, costs[1].Cost.ProviderRequests);
+        Assert.Equal(costs[0].Cost.Breakdown, costs[1].Cost.Breakdown);
+        Assert.Equal(costs[0].Total, costs[1].Total);
+        return costs[1];
+    }
+}
