@@ -243,7 +243,7 @@ public sealed class CollectionCycle(
     {
         try
         {
-            telemetry.QuotaObserved(await ledger.GetStatusAsync(provider.Name, cancellationToken).ConfigureAwait(false));
+            telemetry.QuotaObserved(await ledger.GetStatusAsync(provider.Name, allowLastSeen: true, cancellationToken).ConfigureAwait(false));
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException or AggregateException or TimeoutException)
         {

@@ -201,13 +201,21 @@ public sealed class QuotaLedger(
     }
 
     /// <summary>The current period's row (zeros when nothing was reserved yet), measured against the configured limit.</summary>
-    public async Task<QuotaStatus> GetStatusAsync(string provider, CancellationToken cancellationToken)
+    public Task<QuotaStatus> GetStatusAsync(string provider, CancellationToken cancellationToken) =>
+        GetStatusAsync(provider, allowLastSeen: false, cancellationToken);
+
+    /// <param name="allowLastSeen">
+    /// Answer from the row this instance last wrote, when it has one, without a read: right after its own writes
+    /// (the collector reporting quota metrics) that copy is current, and the read would be a billed operation.
+    /// </param>
+    public async Task<QuotaStatus> GetStatusAsync(string provider, bool allowLastSeen, CancellationToken cancellationToken)
     {
         ValidateProvider(provider);
         var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
         var o = options.CurrentValue;
         var window = QuotaPeriods.For(o.Period, time.GetUtcNow());
-        var row = await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
+        var row = (allowLastSeen ? Cached(provider, window.Key) : null)
+                  ?? await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
         return ToStatus(provider, window, row, o.Limit, o.AlertThresholdPercent);
     }
 
