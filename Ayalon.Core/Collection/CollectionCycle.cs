@@ -207,7 +207,9 @@ public sealed class CollectionCycle(
 
         var measured = computed.Sections.Count(s => s.State == ObservationState.Ok);
         var providerStatus = stopStatus ?? lastFailure ?? ProviderStatus.Ok;
-        var status = measured == corridor.Sections.Count ? CycleStatus.Ok : measured > 0 ? CycleStatus.Partial : CycleStatus.Failed;
+        // A closure is a measured state of the road (reported, with no delay value), not a collection failure.
+        var observed = computed.Sections.Count(s => s.State is ObservationState.Ok or ObservationState.Closed);
+        var status = observed == corridor.Sections.Count ? CycleStatus.Ok : observed > 0 ? CycleStatus.Partial : CycleStatus.Failed;
         var message = status == CycleStatus.Ok ? null : DescribeShortfall(computed, providerStatus);
         var record = Record(cycleId, trigger, started, status, providerStatus, attempts, requests, measured, stored.Count, duplicates, message,
             computed.DroppedLowConfidence);

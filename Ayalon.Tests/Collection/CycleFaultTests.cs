@@ -154,6 +154,7 @@ public sealed class CycleFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.Equal(closed.RequestsUsed, after.SimulatorRequests - before.SimulatorRequests);
         Assert.Equal(closed.RequestsUsed, after.Quota.Reserved - before.Quota.Reserved);
         Assert.Equal(Sections, closed.ObservationsStored);
+        Assert.Equal(CycleStatus.Ok, closed.Status); // a closure is a measured road state, not a failed collection
         Assert.Equal(before.ObservationRows + Sections, after.ObservationRows);
         Assert.All(after.Latest.Sections.Values, s =>
         {
