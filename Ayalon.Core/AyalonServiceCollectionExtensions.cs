@@ -72,6 +72,7 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton(_ => new DashboardFiles());
         services.TryAddSingleton<CorridorService>();
         services.TryAddSingleton<ImpactService>();
+        services.TryAddSingleton<RollupReader>();
         services.TryAddSingleton<HistoryService>();
         services.TryAddSingleton<AnalyticsService>();
         services.TryAddSingleton<HealthService>();

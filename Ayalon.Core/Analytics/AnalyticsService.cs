@@ -33,7 +33,7 @@ public sealed record UptimeAnalytics(DateTimeOffset? FirstCycleUtc, double? Sinc
 /// GET /api/analytics: operating figures over a window, from persisted cycle records, rollups and the quota ledger
 /// only — never in-process counters, which restart with the process and differ per instance.
 /// </summary>
-public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cycles, RollupStore rollups, QuotaLedger ledger, TimeProvider time)
+public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cycles, RollupReader rollups, QuotaLedger ledger, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Windows = ["24h", "7d", "30d"];
 

@@ -15,7 +15,7 @@ namespace Ayalon.Core.Api;
 public sealed class HistoryService(
     CorridorDefinition corridor,
     ImpactSettings impact,
-    RollupStore rollups,
+    RollupReader rollups,
     ObservationStore observations,
     CycleSchedule schedule,
     TimeProvider time)
