@@ -47,7 +47,7 @@ public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cyc
     {
         var to = time.GetUtcNow();
         var from = to - window switch { "7d" => TimeSpan.FromDays(7), "30d" => TimeSpan.FromDays(30), _ => TimeSpan.FromHours(24) };
-        var records = await cycles.ReadAsync(from, to, cancellationToken).ConfigureAwait(false);
+        var records = await cycles.ReadAsync(from, to.AddTicks(1), cancellationToken).ConfigureAwait(false);
 
         var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal)
         {
