@@ -1,6 +1,5 @@
 using Ayalon.Core.Collection;
 using Ayalon.DevHost.Hosting;
-using Ayalon.Tests.Browser.ContractStub;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -27,13 +26,6 @@ public sealed class DashboardHost : IAsyncDisposable
     public FakeTimeProvider? Clock { get; }
     public Uri BaseAddress => Host.BaseAddress;
 
-    /// <summary>
-    /// True while the API contract routes are not in the Functions assembly (the API branch is not merged yet):
-    /// then the test-only <see cref="ApiContractStub"/> stands in for them.
-    /// </summary>
-    public static bool UsesContractStub { get; } =
-        !FunctionCatalog.HttpFunctions().Any(f => f.Route.Equals("api/analytics", StringComparison.OrdinalIgnoreCase));
-
     /// <param name="fakeClock">Run the app on a <see cref="FakeTimeProvider"/> starting at <paramref name="clockStart"/> (default now).</param>
     public static async Task<DashboardHost> StartAsync(AzuriteFixture azurite, bool fakeClock = false, IDictionary<string, string?>? settings = null,
         DateTimeOffset? clockStart = null)
@@ -46,7 +38,6 @@ public sealed class DashboardHost : IAsyncDisposable
         {
             services.AddSingleton<IStartupFilter>(responses);
             if (clock is not null) services.AddSingleton<TimeProvider>(clock);
-            if (UsesContractStub) ApiContractStub.Register(services);
         });
         return new DashboardHost(host, clock, responses);
     }

@@ -6,9 +6,7 @@ using Microsoft.Playwright;
 namespace Ayalon.Tests.Browser;
 
 /// <summary>
-/// The public dashboard in Debian chromium against the DevHost on a real port, with Azurite and the simulator.
-/// Until the API branch is merged, <see cref="ContractStub.ApiContractStub"/> serves the contract routes the first
-/// API version lacks (see <see cref="DashboardHost.UsesContractStub"/>); afterwards the same tests run against the
+/// The public dashboard in Debian chromium against the DevHost on a real port, with Azurite, the simulator and the
 /// real API.
 /// </summary>
 [Trait("Category", "Browser")]
