@@ -16,9 +16,11 @@ public sealed record ImpactSnapshot(ImpactResponse Response, ApiBody Body, DateT
 /// <summary>
 /// Builds /api/impact from persisted state only — the latest-state rows, today's hourly rollups and the open hold
 /// of each section's latest observation — and serves it from memory. The snapshot is rebuilt at once when a cycle
-/// in this process moved the latest state; otherwise it is re-read every <see cref="FreshFor"/> (another instance
-/// may have collected), in the background while it is younger than <see cref="ServeStaleFor"/>, so requests
-/// never wait on storage in steady state.
+/// in this process moved the latest state; otherwise every <see cref="FreshFor"/> (in the background while it is
+/// younger than <see cref="ServeStaleFor"/>, so requests do not wait on storage in steady state). A rebuild
+/// re-reads storage only when the last-cycle row's ETag changed (another instance collected) or every
+/// <see cref="FullReadEvery"/>; otherwise it recomputes the time-dependent fields (ages, states, today's open
+/// holds) from the inputs it holds.
 /// </summary>
 public sealed class ImpactService(
     CorridorDefinition corridor,
@@ -40,7 +42,11 @@ public sealed class ImpactService(
     public static readonly TimeSpan ServeStaleFor = TimeSpan.FromSeconds(30);
 
     private readonly SemaphoreSlim _rebuild = new(1, 1);
+    /// <summary>Inputs are re-read in full at least this often, whatever the ETag says.</summary>
+    public static readonly TimeSpan FullReadEvery = TimeSpan.FromSeconds(60);
+
     private volatile ImpactSnapshot? _snapshot;
+    private volatile Inputs? _inputs;
     private int _refreshing;
 
     public async ValueTask<ImpactSnapshot> GetAsync(CancellationToken cancellationToken)
@@ -89,7 +95,16 @@ public sealed class ImpactService(
             // Someone else rebuilt while we waited.
             if (_snapshot is { } s && s.StateVersion == version && time.GetUtcNow() - s.BuiltAtUtc is var age && age >= TimeSpan.Zero && age < FreshFor)
                 return s;
-            var response = await BuildAsync(cancellationToken).ConfigureAwait(false);
+            var now = time.GetUtcNow();
+            var inputs = _inputs;
+            if (inputs is null || inputs.StateVersion != version || now - inputs.ReadAtUtc > FullReadEvery || now < inputs.ReadAtUtc ||
+                inputs.LocalDate != LocalTime.DateOf(now, impact.Constants.LocalTimeZone) ||
+                await latest.ReadCycleETagAsync(cancellationToken).ConfigureAwait(false) != inputs.CycleETag)
+            {
+                inputs = await ReadInputsAsync(version, cancellationToken).ConfigureAwait(false);
+                _inputs = inputs;
+            }
+            var response = Build(inputs, time.GetUtcNow());
             var snapshot = new ImpactSnapshot(response, ApiBody.Json(response), response.GeneratedAtUtc, version);
             _snapshot = snapshot;
             return snapshot;
@@ -100,18 +115,38 @@ public sealed class ImpactService(
         }
     }
 
-    /// <summary>Reads storage and computes the response (no cache).</summary>
-    public async Task<ImpactResponse> BuildAsync(CancellationToken cancellationToken)
+    /// <summary>What the response is computed from; re-read when a cycle wrote (the last-cycle row's ETag changed).</summary>
+    private sealed record Inputs(LatestState State, IReadOnlyList<SectionHour> TodayHours, DateOnly LocalDate, string? CycleETag,
+        long StateVersion, DateTimeOffset ReadAtUtc);
+
+    private async Task<Inputs> ReadInputsAsync(long version, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
+        // ETag first: a cycle landing between the reads then shows as a changed ETag next time.
+        var etag = await latest.ReadCycleETagAsync(cancellationToken).ConfigureAwait(false);
         var state = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var zone = impact.Constants.LocalTimeZone;
+        var localDate = LocalTime.DateOf(now, zone);
+        // The whole local day: hours after "now" are still empty, so the inputs stay valid until a cycle writes.
+        var hours = await rollups.ReadAsync(LocalTime.MidnightUtc(localDate, zone), LocalTime.MidnightUtc(localDate.AddDays(1), zone),
+            corridor.Sections.Select(s => s.Id).ToList(), cancellationToken).ConfigureAwait(false);
+        return new Inputs(state, hours, localDate, etag, version, now);
+    }
+
+    /// <summary>Reads storage and computes the response (no cache).</summary>
+    public async Task<ImpactResponse> BuildAsync(CancellationToken cancellationToken) =>
+        Build(await ReadInputsAsync(latest.Version, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+
+    private ImpactResponse Build(Inputs inputs, DateTimeOffset now)
+    {
+        var state = inputs.State;
         var constants = impact.Constants;
 
         var sections = corridor.Sections.Select(s => SectionState(s, state, now)).ToList();
         var directions = corridor.Directions.Select(d => DirectionState(d, sections, state)).ToList();
         var newestValid = state.Sections.Values.Where(o => o.State == ObservationState.Ok)
             .Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
-        var today = await TodayAsync(state, now, cancellationToken).ConfigureAwait(false);
+        var today = Today(state, inputs.TodayHours, now);
 
         var lastCycle = state.LastCycle;
         var fetches = new[] { lastCycle, state.LastSuccessfulCycle }.Where(c => c is not null)
@@ -173,7 +208,7 @@ public sealed class ImpactService(
     /// Since local midnight: the hourly rollups plus each section's still-open hold (its latest valid observation,
     /// held up to min(now, observed + max hold)) — the same step-hold integral, never interpolated.
     /// </summary>
-    private async Task<TodayImpact> TodayAsync(LatestState state, DateTimeOffset now, CancellationToken cancellationToken)
+    private TodayImpact Today(LatestState state, IReadOnlyList<SectionHour> hours, DateTimeOffset now)
     {
         var constants = impact.Constants;
         var zone = constants.LocalTimeZone;
@@ -182,12 +217,10 @@ public sealed class ImpactService(
         var window = Math.Max(0, (now - midnight).TotalSeconds);
         var profile = impact.VolumeProfile;
 
-        var hours = await rollups.ReadAsync(midnight, LocalTime.CeilingHour(now), corridor.Sections.Select(s => s.Id).ToList(), cancellationToken)
-            .ConfigureAwait(false);
         var totals = corridor.Sections.ToDictionary(s => s.Id, s => new DelayTotals(profile?.HasDirection(s.Direction) == true), StringComparer.Ordinal);
         foreach (var h in hours)
         {
-            if (h.HourStartUtc >= midnight && totals.TryGetValue(h.SectionId, out var t)) t.Add(h);
+            if (h.HourStartUtc >= midnight && h.HourStartUtc < now && totals.TryGetValue(h.SectionId, out var t)) t.Add(h);
         }
         foreach (var s in corridor.Sections)
         {

@@ -42,6 +42,17 @@ public sealed class LatestStateStore(AyalonTables tables)
         return new LatestState(sections, last, lastOk);
     }
 
+    /// <summary>
+    /// The ETag of the last-cycle row: every cycle that moves the latest state rewrites it, so an unchanged ETag
+    /// means nothing was written since — a one-row point read instead of reading the whole state.
+    /// </summary>
+    public async Task<string?> ReadCycleETagAsync(CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, LastCycleRow, ["PartitionKey"], cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value!.ETag.ToString() : null;
+    }
+
     /// <summary>Moves the latest state in one transaction: changed sections and the cycle pointers.</summary>
     public async Task WriteAsync(IReadOnlyList<StoredObservation> sections, CycleRecord cycle, CancellationToken cancellationToken)
     {
