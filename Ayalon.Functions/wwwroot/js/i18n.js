@@ -124,7 +124,7 @@ const en = {
   'method.title': 'Methodology and provenance',
   'method.notes': [
     'Each section is split into 10 m bins; a provider flow piece counts for a bin only within 20 m and running the same way (bearing within 35°). Coverage is the share of bins matched.',
-    'Over the same covered bins: travel time = Σ length / speed, free-flow time = Σ length / free-flow speed. Delay per vehicle = max(0, travel − free flow); at free flow it is exactly 0. Below 80% coverage a section yields no value.',
+    'Over the same covered bins: travel time = Σ length / speed, free-flow time = Σ length / free-flow speed. Delay per vehicle = Σ over bins of max(0, length / speed − length / free-flow speed): time lost where the road is slower than free flow; at free flow it is exactly 0. Below 80% coverage a section yields no value.',
     'A direction is summed only when all its sections were measured in the same cycle. Congested means delay above 25% of the free-flow time.',
     "Today's totals hold each observation until the next one (at most 10 minutes); gaps are reported as lower coverage, never filled in.",
     'Vehicle-hours need traffic volumes, which no connected source measures: they are computed only from a documented volume profile and never estimated from speed. Fuel = vehicle-hours × 0.8 L/h × 1.5; CO2 = fuel × 2.31 kg/L.',
@@ -267,7 +267,7 @@ const he = {
   'method.title': 'מתודולוגיה ומקור הנתונים',
   'method.notes': [
     'כל קטע מחולק לתאים של 10 מ׳; מקטע זרימה של הספק נחשב לתא רק בטווח 20 מ׳ ובאותו כיוון נסיעה (הפרש כיוון עד 35°). הכיסוי הוא שיעור התאים שהותאמו.',
-    'על אותם תאים מכוסים: זמן נסיעה = Σ אורך / מהירות, זמן בזרימה חופשית = Σ אורך / מהירות חופשית. עיכוב לרכב = max(0, נסיעה − זרימה חופשית); בזרימה חופשית הוא בדיוק 0. בכיסוי מתחת ל-80% הקטע אינו מניב ערך.',
+    'על אותם תאים מכוסים: זמן נסיעה = Σ אורך / מהירות, זמן בזרימה חופשית = Σ אורך / מהירות חופשית. עיכוב לרכב = Σ על התאים של max(0, אורך / מהירות − אורך / מהירות חופשית): הזמן שאבד היכן שהכביש איטי מזרימה חופשית; בזרימה חופשית הוא בדיוק 0. בכיסוי מתחת ל-80% הקטע אינו מניב ערך.',
     'כיוון מסוכם רק כשכל קטעיו נמדדו באותו מחזור. גודש פירושו עיכוב מעל 25% מזמן הזרימה החופשית.',
     'סיכומי היום מחזיקים כל תצפית עד הבאה (עד 10 דקות); פערים מדווחים ככיסוי נמוך יותר ולעולם אינם מושלמים.',
     'שעות רכב דורשות נפחי תנועה, ששום מקור מחובר אינו מודד: הן מחושבות רק מפרופיל נפחים מתועד ולעולם אינן מוערכות מהמהירות. דלק = שעות רכב × 0.8 ל׳/ש׳ × 1.5; CO2 = דלק × 2.31 ק״ג/ל׳.',
