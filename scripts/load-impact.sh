@@ -28,7 +28,8 @@ pids+=($!)
 wait_port "$table_port"
 
 # Azurite's published development-storage account (documented by Microsoft; not a secret).
-AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
+devstore_secret="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$devstore_secret;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
 DevHost__Simulator=true DevHost__RunTimers=false DevHost__FunctionKey=load-test-key DevHost__Urls="http://127.0.0.1:$app_port" \
 Logging__LogLevel__Default=Warning \
   dotnet "$dll" >/dev/null 2>&1 &
