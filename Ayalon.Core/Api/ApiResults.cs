@@ -64,8 +64,16 @@ public static class ApiResults
     public static int MaxAgeUntil(DateTimeOffset nowUtc, DateTimeOffset untilUtc) =>
         (int)Math.Clamp(Math.Floor((untilUtc - nowUtc).TotalSeconds), 0, MaxAgeCapSeconds);
 
-    public static IActionResult Error(HttpContext context, int statusCode, string code, string message, int? retryAfterSeconds = null) =>
-        ApiErrors.Result(context, statusCode, code, message, retryAfterSeconds);
+    /// <summary>The one error response shape of every endpoint; never exception text.</summary>
+    public static IActionResult Error(HttpContext context, int statusCode, string code, string message, int? retryAfterSeconds = null)
+    {
+        var traceId = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+        if (retryAfterSeconds is { } retry)
+        {
+            context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return Json(new ApiError(code, message, traceId, retryAfterSeconds), statusCode);
+    }
 
     /// <summary>RFC 9110 If-None-Match: a list of entity tags (weak comparison) or <c>*</c>.</summary>
     internal static bool Matches(HttpRequest request, string etag)

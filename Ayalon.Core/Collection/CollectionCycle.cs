@@ -93,6 +93,7 @@ public sealed class CollectionCycle(
         string? stopStatus = null;
         string? lastFailure = null;
         var requests = 0;
+        Corridor.CorridorMatch? match = null;
 
         var pending = new List<CorridorSection>(corridor.Sections);
         if (!provider.IsConfigured)
@@ -153,7 +154,7 @@ public sealed class CollectionCycle(
                     list.Add(tid);
                 }
                 // Sections this cycle's pieces already cover need no request of their own.
-                var match = impact.Matcher.Match(pieces);
+                match = impact.Matcher.Match(pieces);
                 pending.RemoveAll(s => match.Section(s.Id).Coverage >= impact.Constants.CoverageThreshold);
                 continue;
             }
@@ -175,7 +176,8 @@ public sealed class CollectionCycle(
         }
 
         var at = observedAt ?? time.GetUtcNow();
-        var computed = impact.Calculator.ComputeCycle(impact.Matcher, pieces, at);
+        // The match of every piece this cycle received is already at hand from the planning loop.
+        var computed = impact.Calculator.ComputeCycle(corridor, match ?? impact.Matcher.Match(pieces), at);
         var stored = new List<StoredObservation>();
         var duplicates = 0;
         foreach (var s in computed.Sections)

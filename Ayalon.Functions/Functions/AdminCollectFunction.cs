@@ -16,11 +16,11 @@ public sealed class AdminCollectFunction(CollectionCycle cycle)
     {
         try
         {
-            return new JsonResult(await cycle.RunAsync("admin", cancellationToken), AyalonJson.Options);
+            return ApiResults.Json(await cycle.RunAsync("admin", cancellationToken), StatusCodes.Status200OK);
         }
         catch (CycleFailedException ex)
         {
-            return ApiErrors.Result(request.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiError.SourceUnavailable, ex.Message, retryAfterSeconds: 60);
+            return ApiResults.Error(request.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiError.SourceUnavailable, ex.Message, retryAfterSeconds: 60);
         }
     }
 }
