@@ -188,8 +188,10 @@ public sealed class CorridorMatcher
         var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var p in pieces)
         {
-            // The parser refuses these; a piece built elsewhere must not smuggle an infinite travel time in.
-            if ((!p.RoadClosure && !(p.CurrentSpeedKmh > 0)) || !(p.FreeFlowSpeedKmh > 0) || p.Coordinates.Count < 2)
+            // The parsers refuse these; a piece built elsewhere must not smuggle an infinite travel time in. A closure
+            // carries no speed into any sum, so it may lack a free-flow speed (HERE sends none on closed stretches).
+            if ((p.RoadClosure ? !(p.CurrentSpeedKmh >= 0) || !(p.FreeFlowSpeedKmh >= 0)
+                               : !(p.CurrentSpeedKmh > 0) || !(p.FreeFlowSpeedKmh > 0)) || p.Coordinates.Count < 2)
                 throw new ArgumentException($"Piece {p.PieceId} has a non-positive speed or fewer than 2 points; validate it first.", nameof(pieces));
             if (occurrences.TryGetValue(p.PieceId, out var count))
             {

@@ -25,17 +25,12 @@ public sealed class TomTomClient(
     public const string FlowPath = "/traffic/services/4/flowSegmentData/absolute/{0}/json";
     public const string TrackingIdHeader = "Tracking-ID";
 
-    /// <summary>
-    /// TomTom's documented error text for a point with no road segment in its traffic model nearby — since
-    /// 2026-09-15 the answer for every Israeli point. It is compared for equality with TomTom's structured error
-    /// fields (<c>detailedError.message</c>, <c>error</c>), never searched for in exception text: it is the only
-    /// signal TomTom gives (the code is the generic INVALID_REQUEST), and an exact match cannot misfire on other 400s.
-    /// </summary>
-    public const string NoCoverageMessage = "Point too far from nearest existing segment.";
+    /// <summary>See <see cref="TomTomStatusClassifier.NoCoverageMessage"/>.</summary>
+    public const string NoCoverageMessage = TomTomStatusClassifier.NoCoverageMessage;
 
     public const string DetailTimeout = "timeout";
     public const string DetailConnectionRefused = "connection_refused";
-    public const string DetailNoCoverage = "point_too_far_from_segment";
+    public const string DetailNoCoverage = TomTomStatusClassifier.DetailNoCoverage;
 
     private const string Redacted = "***";
 
@@ -128,7 +123,9 @@ public sealed class TomTomClient(
                 ? redactor.Redact(values.FirstOrDefault())
                 : null;
             var httpStatus = (int)response.StatusCode;
-            var (status, piece, detail) = Classify(httpStatus, body, responseTrackingId ?? requestTrackingId, redactor);
+            var classified = TomTomStatusClassifier.Classify(httpStatus, body, responseTrackingId ?? requestTrackingId, redactor.Contains);
+            var (status, piece, detail) = (classified.Status, classified.Piece,
+                classified.Status == ProviderStatus.ParseError ? redactor.Redact(classified.Detail) : classified.Detail);
             var retryAfterSeconds = httpStatus == 429 ? RetryAfterSeconds(response, fetchedAt) : null;
             attempt = new ProviderAttempt(number, status, httpStatus, redactedUrl, startedAt, elapsedMs, requestTrackingId,
                 responseTrackingId, body.LongLength, detail, retryAfterSeconds);
@@ -154,43 +151,6 @@ public sealed class TomTomClient(
         }
         Log(attempt);
         return new AttemptResult(attempt, null, null, time.GetUtcNow(), null);
-    }
-
-    private static (string Status, FlowPiece? Piece, string? Detail) Classify(int httpStatus, byte[] body, string trackingId, KeyRedactor redactor)
-    {
-        if (httpStatus is >= 200 and < 300)
-        {
-            var parsed = TomTomFlowParser.Parse(body, trackingId);
-            return parsed.IsOk
-                ? (ProviderStatus.Ok, parsed.Piece, null)
-                : (ProviderStatus.ParseError, null, redactor.Redact(parsed.Error));
-        }
-
-        var error = TomTomError.TryRead(body);
-        var code = SafeCode(error?.Code, redactor) ?? "http_" + httpStatus.ToString(CultureInfo.InvariantCulture);
-        return httpStatus switch
-        {
-            400 when error is not null && (IsNoCoverage(error.Message) || IsNoCoverage(error.Error)) =>
-                (ProviderStatus.NoCoverage, null, DetailNoCoverage),
-            401 or 403 => (ProviderStatus.AuthError, null, code),
-            429 => (ProviderStatus.RateLimited, null, code),
-            // 5xx includes TomTom's 596 ("service not found / backend down" from its gateway).
-            _ => (ProviderStatus.HttpError, null, httpStatus >= 500 ? "http_" + httpStatus.ToString(CultureInfo.InvariantCulture) : code),
-        };
-    }
-
-    private static bool IsNoCoverage(string? text) =>
-        text is not null && string.Equals(text.Trim(), NoCoverageMessage, StringComparison.Ordinal);
-
-    /// <summary>A provider error code is kept only if it looks like a code (short, no spaces, no key).</summary>
-    private static string? SafeCode(string? code, KeyRedactor redactor)
-    {
-        if (string.IsNullOrEmpty(code) || code.Length > 64 || redactor.Contains(code)) return null;
-        foreach (var c in code)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return null;
-        }
-        return code;
     }
 
     private static double? RetryAfterSeconds(HttpResponseMessage response, DateTimeOffset now)
@@ -244,34 +204,6 @@ public sealed class TomTomClient(
         {
             logger.LogWarning("TomTom attempt {Attempt} {Status} ({Detail}) HTTP {HttpStatus} in {ElapsedMs:0} ms, tracking {TrackingId}, {Url}",
                 a.Number, a.Status, a.ErrorDetail, a.HttpStatus, a.ElapsedMs, a.ResponseTrackingId ?? a.RequestTrackingId, a.RedactedUrl);
-        }
-    }
-
-    /// <summary>TomTom's error body: <c>{"error":…,"httpStatusCode":…,"detailedError":{"code":…,"message":…}}</c>.</summary>
-    private sealed record TomTomError(string? Error, int? HttpStatusCode, string? Code, string? Message)
-    {
-        public static TomTomError? TryRead(byte[] body)
-        {
-            if (body.Length == 0) return null;
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                var root = doc.RootElement;
-                if (root.ValueKind != JsonValueKind.Object) return null;
-                string? error = root.TryGetProperty("error", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-                int? status = root.TryGetProperty("httpStatusCode", out var s) && s.ValueKind == JsonValueKind.Number && s.TryGetInt32(out var n) ? n : null;
-                string? code = null, message = null;
-                if (root.TryGetProperty("detailedError", out var d) && d.ValueKind == JsonValueKind.Object)
-                {
-                    code = d.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-                    message = d.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
-                }
-                return new TomTomError(error, status, code, message);
-            }
-            catch (JsonException)
-            {
-                return null; // not TomTom's JSON error shape (e.g. an HTML gateway page): classified by status alone
-            }
         }
     }
 
