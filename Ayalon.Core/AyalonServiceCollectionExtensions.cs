@@ -53,7 +53,11 @@ public static class AyalonServiceCollectionExtensions
             services.TryAddSingleton<ITomTomKeySource>(sp => KeyVaultTomTomKeySource.Create(configuration, sp));
         }
         services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
-        services.TryAddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
+        // Every provider is registered once as ITrafficProvider; Traffic:Providers picks and orders them.
+        services.AddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
+        services.AddOptions<TrafficOptions>().BindConfiguration(TrafficOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrafficOptions>, TrafficOptionsValidator>());
+        services.TryAddTransient<TrafficProviders>();
 
         services.TryAddSingleton<ImpactSettings>();
         services.TryAddSingleton<LatestStateStore>();

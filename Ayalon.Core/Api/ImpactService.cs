@@ -4,6 +4,7 @@ using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ayalon.Core.Api;
 
@@ -28,6 +29,7 @@ public sealed class ImpactService(
     LatestStateStore latest,
     RollupStore rollups,
     CycleSchedule schedule,
+    IOptionsMonitor<TrafficOptions> traffic,
     TimeProvider time,
     ILogger<ImpactService> logger)
 {
@@ -151,7 +153,8 @@ public sealed class ImpactService(
         var lastCycle = state.LastCycle;
         var fetches = new[] { lastCycle, state.LastSuccessfulCycle }.Where(c => c is not null)
             .SelectMany(c => c!.Attempts).Select(a => (DateTimeOffset?)a.StartedAtUtc).Max();
-        var provider = lastCycle?.Provider ?? TomTomFlowParser.ProviderName;
+        // The provider that measured the most sections in the last cycle; before any cycle, the first one configured.
+        var provider = lastCycle?.Provider ?? traffic.CurrentValue.Order.FirstOrDefault() ?? "";
         var traffic = new TrafficSource(provider, lastCycle?.ProviderStatus, ProviderMessages.For(lastCycle?.ProviderStatus),
             fetches, lastCycle?.CycleId, lastCycle?.Status);
         var fuel = impact.FuelPrice is { } f ? new FuelPriceSource(f.IlsPerLitre, f.Source, f.Month) : null;

@@ -10,13 +10,14 @@ public static class ProviderMessages
         null => "no provider call recorded yet",
         ProviderStatus.Ok => "provider answered normally",
         ProviderStatus.NoCoverage => "provider has no coverage for this corridor",
-        ProviderStatus.AuthError => "provider refused the key (auth_error)",
+        ProviderStatus.AuthError => "provider refused the credentials (auth_error)",
         ProviderStatus.RateLimited => "provider is rate limiting requests",
         ProviderStatus.HttpError => "provider answered with an HTTP error",
         ProviderStatus.NetworkError => "provider could not be reached",
         ProviderStatus.ParseError => "provider answer could not be read",
-        ProviderStatus.NotConfigured => "no provider key is configured",
+        ProviderStatus.NotConfigured => "no provider credentials are configured",
         ProviderStatus.QuotaExhausted => "the request quota is exhausted; collection resumes next period",
+        ProviderStatus.QuotaPacing => "requests are paced so the period's allowance lasts to its end; a later cycle asks again",
         _ => "provider status " + status,
     };
 }

@@ -7,10 +7,11 @@ namespace Ayalon.Core.Collection;
 public interface ICollectorTelemetry
 {
     void CycleCompleted(CycleRecord cycle);
-    void ProviderCall(string providerStatus, double elapsedMs);
+    /// <summary>One request sent to <paramref name="provider"/> and how it ended.</summary>
+    void ProviderCall(string provider, string providerStatus, double elapsedMs);
     void CorridorDelay(string direction, double delaySeconds);
 
-    /// <summary>The provider's quota row after a cycle recorded its requests.</summary>
+    /// <summary>Each asked provider's quota row after a cycle recorded its requests.</summary>
     void QuotaObserved(QuotaStatus quota) { }
 
     /// <summary>Seconds since the newest valid observation, after a cycle (none yet: not reported).</summary>
@@ -21,7 +22,7 @@ public interface ICollectorTelemetry
 public sealed class NullCollectorTelemetry : ICollectorTelemetry
 {
     public void CycleCompleted(CycleRecord cycle) { }
-    public void ProviderCall(string providerStatus, double elapsedMs) { }
+    public void ProviderCall(string provider, string providerStatus, double elapsedMs) { }
     public void CorridorDelay(string direction, double delaySeconds) { }
 }
 

@@ -41,6 +41,46 @@ public sealed class ImpactCalculator(ImpactConstants constants)
             match.Pieces, match.DroppedLowConfidence, match.DuplicatePieces);
     }
 
+    /// <summary>
+    /// One cycle from several providers' results, in priority order: each section takes the first result that
+    /// measured it (ok or closed), else the first that saw part of it (insufficient coverage), else no data. Sections
+    /// are never blended across providers: each value comes whole from one provider's pieces. Returns the merged
+    /// cycle and, per section, the index of the result it came from.
+    /// </summary>
+    public (CycleImpact Impact, IReadOnlyDictionary<string, int> SourceBySection) Combine(
+        CorridorDefinition corridor, IReadOnlyList<CycleImpact> byPriority)
+    {
+        ArgumentNullException.ThrowIfNull(corridor);
+        if (byPriority.Count == 0) throw new ArgumentException("Nothing to combine.", nameof(byPriority));
+        var source = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sections = new List<SectionObservation>(corridor.Sections.Count);
+        foreach (var section in corridor.Sections)
+        {
+            var chosen = Pick(byPriority, section.Id, s => s.State is ObservationState.Ok or ObservationState.Closed)
+                         ?? Pick(byPriority, section.Id, s => s.State == ObservationState.InsufficientCoverage)
+                         ?? 0;
+            source[section.Id] = chosen;
+            sections.Add(byPriority[chosen].Section(section.Id));
+        }
+        var at = sections.Where(s => s.State != ObservationState.NoData).Select(s => s.ObservedAtUtc)
+            .DefaultIfEmpty(byPriority[0].ObservedAtUtc).Max();
+        var directions = corridor.Directions
+            .Select(d => ComputeDirection(d, sections.Where(s => s.Direction == d).ToList(), at))
+            .ToList();
+        return (new CycleImpact(Constants.MethodologyVersion, Constants.ConstantsVersion, at, sections, directions,
+            byPriority.SelectMany(c => c.Pieces).ToList(), byPriority.Sum(c => c.DroppedLowConfidence),
+            byPriority.Sum(c => c.DuplicatePieces)), source);
+    }
+
+    private static int? Pick(IReadOnlyList<CycleImpact> byPriority, string sectionId, Func<SectionObservation, bool> accept)
+    {
+        for (var i = 0; i < byPriority.Count; i++)
+        {
+            if (accept(byPriority[i].Section(sectionId))) return i;
+        }
+        return null;
+    }
+
     /// <summary>One section's observation from its match (exposed for tests and recomputation).</summary>
     public SectionObservation ComputeSection(CorridorSection section, SectionMatch m, DateTimeOffset observedAtUtc)
     {

@@ -22,9 +22,16 @@ public sealed record AttemptRecord(
     string? RequestTrackingId,
     string? ResponseTrackingId,
     string? Detail,
-    DateTimeOffset StartedAtUtc);
+    DateTimeOffset StartedAtUtc,
+    string? Provider = null);
 
-/// <summary>The record of one collection cycle.</summary>
+/// <summary>How one provider fared in a cycle (several when the first left sections unmeasured and the next was asked).</summary>
+public sealed record ProviderOutcome(string Provider, string Status, int RequestsUsed, int SectionsMeasured, string? Detail);
+
+/// <summary>
+/// The record of one collection cycle. <see cref="Provider"/> and <see cref="ProviderStatus"/> name the provider that
+/// measured the most sections (else the first asked); <see cref="Providers"/> lists every provider asked, in order.
+/// </summary>
 public sealed record CycleRecord(
     string CycleId,
     string Trigger,
@@ -41,7 +48,8 @@ public sealed record CycleRecord(
     int DroppedLowConfidence,
     IReadOnlyList<AttemptRecord> Attempts,
     string? Message,
-    string MethodologyVersion)
+    string MethodologyVersion,
+    IReadOnlyList<ProviderOutcome>? Providers = null)
 {
     public double DurationMs => (FinishedAtUtc - StartedAtUtc).TotalMilliseconds;
 }

@@ -22,13 +22,21 @@ public sealed record ArchivedResponse(RawResponse Response, string Sha256Hex);
 
 /// <summary>
 /// The raw archive: bodies gzip-compressed with their SHA-256, partitioned by UTC day, kept for
-/// <see cref="RetentionDays"/> days. A body larger than one binary property (64 KiB) is split across several.
+/// <see cref="RetentionDays"/> days. A compressed body larger than one binary property (64 KiB) is split across
+/// several, and one larger than a row holds (<see cref="ChunksPerRow"/> properties, well under the 1 MiB entity
+/// limit) continues in part rows beside it (<c>{rowKey}~p001</c>, …): a HERE answer for the whole corridor can be
+/// megabytes, and is archived whole or not at all. The head row says how many parts there are; a read checks them all
+/// against the SHA-256.
 /// </summary>
 public sealed class RawResponseArchive(AyalonTables tables)
 {
     public const int RetentionDays = 30;
     private const int ChunkBytes = 60 * 1024;
-    private const int MaxChunks = 14; // stays well under the 1 MiB entity limit
+    public const int ChunksPerRow = 12;
+    private const string PartSeparator = "~p";
+
+    // A transaction's payload may be at most 4 MiB, and binary travels base64 (4/3): stay well below it.
+    private const long MaxTransactionPayloadBytes = 3 * 1024 * 1024;
 
     public static string PartitionFor(DateTimeOffset utc) => "raw-" + utc.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
@@ -38,11 +46,22 @@ public sealed class RawResponseArchive(AyalonTables tables)
         var table = await tables.GetAsync(AyalonTables.RawResponses, cancellationToken).ConfigureAwait(false);
         foreach (var group in responses.GroupBy(r => PartitionFor(r.FetchedAtUtc)))
         {
-            var actions = group.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, ToEntity(group.Key, r))).ToList();
-            foreach (var chunk in actions.Chunk(100))
+            var rows = group.SelectMany(r => ToEntities(group.Key, r)).ToList();
+            var batch = new List<TableTransactionAction>();
+            long batchBytes = 0;
+            foreach (var row in rows)
             {
-                await table.SubmitTransactionAsync(chunk, cancellationToken).ConfigureAwait(false);
+                var rowBytes = PayloadBytes(row);
+                if (batch.Count == 100 || (batch.Count > 0 && batchBytes + rowBytes > MaxTransactionPayloadBytes))
+                {
+                    await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+                    batch = [];
+                    batchBytes = 0;
+                }
+                batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
+                batchBytes += rowBytes;
             }
+            if (batch.Count > 0) await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -50,13 +69,16 @@ public sealed class RawResponseArchive(AyalonTables tables)
     {
         var table = await tables.GetAsync(AyalonTables.RawResponses, cancellationToken).ConfigureAwait(false);
         var partition = PartitionFor(dayUtc);
-        var result = new List<ArchivedResponse>();
+        var rows = new List<TableEntity>();
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (e.GetString("CycleId") != cycleId) continue;
-            result.Add(FromEntity(e));
+            if (e.GetString("CycleId") == cycleId) rows.Add(e);
         }
-        return result;
+        var parts = rows.Where(r => r.RowKey.Contains(PartSeparator, StringComparison.Ordinal))
+            .ToLookup(r => r.RowKey[..r.RowKey.IndexOf(PartSeparator, StringComparison.Ordinal)], StringComparer.Ordinal);
+        return rows.Where(r => !r.RowKey.Contains(PartSeparator, StringComparison.Ordinal))
+            .Select(head => FromEntities(head, parts[head.RowKey].OrderBy(p => p.RowKey, StringComparer.Ordinal).ToList()))
+            .ToList();
     }
 
     /// <summary>Deletes whole days older than the retention period. Returns the number of bodies removed.</summary>
@@ -83,10 +105,12 @@ public sealed class RawResponseArchive(AyalonTables tables)
         return expired.Count;
     }
 
-    private static TableEntity ToEntity(string partition, RawResponse r)
+    private static IEnumerable<TableEntity> ToEntities(string partition, RawResponse r)
     {
-        var compressed = Gzip(r.Body);
-        var e = new TableEntity(partition, RowKeyFor(r))
+        var chunks = Gzip(r.Body).Chunk(ChunkBytes).ToList();
+        var rows = chunks.Chunk(ChunksPerRow).ToList();
+        var rowKey = RowKeyFor(r);
+        var head = new TableEntity(partition, rowKey)
         {
             ["CycleId"] = r.CycleId,
             ["Provider"] = r.Provider,
@@ -98,24 +122,34 @@ public sealed class RawResponseArchive(AyalonTables tables)
             ["Sha256"] = Convert.ToHexStringLower(SHA256.HashData(r.Body)),
             ["ContentLength"] = r.Body.Length,
             ["Encoding"] = "gzip",
+            ["Parts"] = rows.Count,
         };
-        var chunks = compressed.Chunk(ChunkBytes).ToList();
-        if (chunks.Count > MaxChunks)
+        for (var p = 0; p < rows.Count; p++)
         {
-            // Refuse rather than truncate: an archive entry must be the whole body or nothing.
-            throw new InvalidOperationException(FormattableString.Invariant(
-                $"Provider body of {r.Body.Length} bytes ({compressed.Length} compressed) is too large to archive."));
+            var row = p == 0 ? head : new TableEntity(partition, rowKey + PartSeparator + p.ToString("000", CultureInfo.InvariantCulture))
+            {
+                ["CycleId"] = r.CycleId,
+                ["Part"] = p,
+            };
+            row["Chunks"] = rows[p].Length;
+            for (var i = 0; i < rows[p].Length; i++) row["Body" + i.ToString(CultureInfo.InvariantCulture)] = rows[p][i];
+            yield return row;
         }
-        e["Chunks"] = chunks.Count;
-        for (var i = 0; i < chunks.Count; i++) e["Body" + i.ToString(CultureInfo.InvariantCulture)] = chunks[i];
-        return e;
     }
 
-    private static ArchivedResponse FromEntity(TableEntity e)
+    private static ArchivedResponse FromEntities(TableEntity e, IReadOnlyList<TableEntity> parts)
     {
-        var count = e.GetInt32("Chunks") ?? 0;
+        var expected = (e.GetInt32("Parts") ?? 1) - 1;
+        if (parts.Count != expected)
+        {
+            throw new InvalidDataException($"Archived body {e.PartitionKey}/{e.RowKey} has {parts.Count} of its {expected} part rows.");
+        }
         using var compressed = new MemoryStream();
-        for (var i = 0; i < count; i++) compressed.Write(e.GetBinary("Body" + i.ToString(CultureInfo.InvariantCulture)));
+        foreach (var row in parts.Prepend(e))
+        {
+            var count = row.GetInt32("Chunks") ?? 0;
+            for (var i = 0; i < count; i++) compressed.Write(row.GetBinary("Body" + i.ToString(CultureInfo.InvariantCulture)));
+        }
         var body = Gunzip(compressed.ToArray());
         var sha = e.GetString("Sha256") ?? "";
         if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(body)), sha, StringComparison.Ordinal))
@@ -132,6 +166,10 @@ public sealed class RawResponseArchive(AyalonTables tables)
             e.GetString("RedactedUrl") ?? "",
             body), sha);
     }
+
+    /// <summary>What a row weighs on the wire: its binary properties in base64 plus a generous allowance for the rest.</summary>
+    private static long PayloadBytes(TableEntity row) =>
+        2048 + row.Values.OfType<byte[]>().Sum(b => (b.LongLength + 2) / 3 * 4);
 
     private static string RowKeyFor(RawResponse r) =>
         r.FetchedAtUtc.UtcDateTime.ToString("HHmmss.fff", CultureInfo.InvariantCulture) + "-" + r.AttemptId;

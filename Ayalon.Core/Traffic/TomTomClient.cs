@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ayalon.Core.Corridor;
@@ -28,11 +26,10 @@ public sealed class TomTomClient(
     /// <summary>See <see cref="TomTomStatusClassifier.NoCoverageMessage"/>.</summary>
     public const string NoCoverageMessage = TomTomStatusClassifier.NoCoverageMessage;
 
-    public const string DetailTimeout = "timeout";
-    public const string DetailConnectionRefused = "connection_refused";
+    public const string DetailTimeout = ProviderHttp.DetailTimeout;
+    public const string DetailConnectionRefused = ProviderHttp.DetailConnectionRefused;
     public const string DetailNoCoverage = TomTomStatusClassifier.DetailNoCoverage;
 
-    private const string Redacted = "***";
 
     public string Name => TomTomFlowParser.ProviderName;
 
@@ -43,6 +40,51 @@ public sealed class TomTomClient(
     /// </summary>
     public bool IsConfigured => keySource.MissingKeyReason is null || keySource.RetryDue;
 
+    /// <summary>
+    /// TomTom's plan: one request per section midpoint, in corridor order, skipping sections an earlier answer of this
+    /// fetch already covers (one motorway segment often spans several sections). Each request and its one retry are
+    /// reserved in the budget first. Stops at the first status after which asking again only burns quota.
+    /// </summary>
+    public async Task<ProviderFetch> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
+    {
+        var answers = new List<ProviderAnswer>();
+        var pieces = new List<FlowPiece>();
+        var pending = new List<CorridorSection>(request.Sections);
+        string? stop = null, lastFailure = null, detail = null;
+        while (pending.Count > 0)
+        {
+            var section = pending[0];
+            pending.RemoveAt(0);
+            var reservation = await request.Budget.TryReserveAsync(cancellationToken).ConfigureAwait(false);
+            if (!reservation.Granted)
+            {
+                stop = reservation.DenialStatus ?? ProviderStatus.QuotaExhausted;
+                detail = reservation.Detail;
+                break;
+            }
+
+            var answer = await GetFlowAsync(section.Midpoint,
+                async (_, ct) => (await request.Budget.TryReserveAsync(ct).ConfigureAwait(false)).Granted,
+                cancellationToken).ConfigureAwait(false) with { Target = section.Id };
+            answers.Add(answer);
+            if (answer.Status == ProviderStatus.Ok)
+            {
+                pieces.AddRange(answer.Pieces);
+                var covered = request.CoveredSectionIds(pieces);
+                pending.RemoveAll(s => covered.Contains(s.Id));
+                continue;
+            }
+            lastFailure = answer.Status;
+            detail = answer.Detail;
+            if (ProviderStatus.EndsProviderTurn(answer.Status))
+            {
+                stop = answer.Status;
+                break;
+            }
+        }
+        return new ProviderFetch(Name, stop ?? lastFailure ?? ProviderStatus.Ok, answers, detail);
+    }
+
     public Task<ProviderAnswer> GetFlowAsync(GeoPoint point, CancellationToken cancellationToken) =>
         GetFlowAsync(point, null, cancellationToken);
 
@@ -52,23 +94,23 @@ public sealed class TomTomClient(
         var pathAndQuery = string.Format(CultureInfo.InvariantCulture, FlowPath, o.Zoom) +
                            FormattableString.Invariant($"?point={point.LatitudeDeg:0.######},{point.LongitudeDeg:0.######}&unit=KMPH&openLr=false&key=");
         var baseUrl = o.BaseUrl.TrimEnd('/');
-        var redactedUrl = baseUrl + pathAndQuery + Redacted;
+        var redactedUrl = baseUrl + pathAndQuery + SecretRedactor.Mask;
 
         var key = await keySource.GetKeyAsync(cancellationToken).ConfigureAwait(false);
         if (TomTomKeyRules.ProblemOf(key) is { } problem)
         {
             var reason = key is null ? keySource.MissingKeyReason ?? problem : problem;
             logger.LogWarning("TomTom not configured ({Reason}); no request sent", reason);
-            return new ProviderAnswer(Name, ProviderStatus.NotConfigured, null, [], null, time.GetUtcNow(), null, reason);
+            return new ProviderAnswer(Name, ProviderStatus.NotConfigured, [], [], null, time.GetUtcNow(), null, reason);
         }
 
         var url = new Uri(baseUrl + pathAndQuery + Uri.EscapeDataString(key!));
-        var redactor = new KeyRedactor(key!);
+        var redactor = new SecretRedactor([key!]);
         var attempts = new List<ProviderAttempt>(2);
 
         var result = await SendOnceAsync(1, url, redactedUrl, redactor, o, cancellationToken).ConfigureAwait(false);
         attempts.Add(result.Attempt);
-        if (IsWorthRetrying(result.Attempt) && reserveExtraAttempt is not null &&
+        if (ProviderStatus.IsWorthRetrying(result.Attempt) && reserveExtraAttempt is not null &&
             await reserveExtraAttempt(result.Attempt, cancellationToken).ConfigureAwait(false))
         {
             if (o.RetryDelayMilliseconds > 0)
@@ -85,113 +127,41 @@ public sealed class TomTomClient(
             // The key may have been rotated: read it afresh next time instead of repeating a rejected one.
             keySource.Invalidate();
         }
-        return new ProviderAnswer(Name, final.Status, result.Piece, attempts, result.Body, result.FetchedAtUtc, result.ResponseDateUtc,
-            final.ErrorDetail);
+        return new ProviderAnswer(Name, final.Status, result.Piece is { } piece ? [piece] : [], attempts, result.Body, result.FetchedAtUtc,
+            result.ResponseDateUtc, final.ErrorDetail);
     }
-
-    /// <summary>Retry only what may pass on a second try; a 4xx (coverage, key, rate) or a bad body will not.</summary>
-    public static bool IsWorthRetrying(ProviderAttempt attempt) =>
-        attempt.Status == ProviderStatus.NetworkError ||
-        (attempt.Status == ProviderStatus.HttpError && attempt.HttpStatus >= 500);
 
     private sealed record AttemptResult(ProviderAttempt Attempt, FlowPiece? Piece, byte[]? Body, DateTimeOffset FetchedAtUtc, DateTimeOffset? ResponseDateUtc);
 
     private async Task<AttemptResult> SendOnceAsync(
-        int number, Uri url, string redactedUrl, KeyRedactor redactor, TomTomOptions o, CancellationToken cancellationToken)
+        int number, Uri url, string redactedUrl, SecretRedactor redactor, TomTomOptions o, CancellationToken cancellationToken)
     {
         var requestTrackingId = Guid.NewGuid().ToString();
-        var startedAt = time.GetUtcNow();
-        var started = time.GetTimestamp();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.TimeoutSeconds), time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
-        request.Headers.AcceptEncoding.ParseAdd("gzip");
         request.Headers.TryAddWithoutValidation(TrackingIdHeader, requestTrackingId);
-
-        ProviderAttempt Failed(string status, string detail) => new(
-            number, status, null, redactedUrl, startedAt, time.GetElapsedTime(started).TotalMilliseconds, requestTrackingId, null, 0, detail);
+        var x = await ProviderHttp.SendAsync(http, request, TimeSpan.FromSeconds(o.TimeoutSeconds), redactor, time, cancellationToken).ConfigureAwait(false);
 
         ProviderAttempt attempt;
-        try
+        if (x.FailureStatus is { } failure)
         {
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            // Everything kept from the answer derives from the redacted body, so an echoed key cannot reach storage.
-            var body = redactor.Redact(await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false));
-            var fetchedAt = time.GetUtcNow();
-            var elapsedMs = time.GetElapsedTime(started).TotalMilliseconds;
-            var responseTrackingId = response.Headers.TryGetValues(TrackingIdHeader, out var values)
-                ? redactor.Redact(values.FirstOrDefault())
-                : null;
-            var httpStatus = (int)response.StatusCode;
-            var classified = TomTomStatusClassifier.Classify(httpStatus, body, responseTrackingId ?? requestTrackingId, redactor.Contains);
-            var (status, piece, detail) = (classified.Status, classified.Piece,
-                classified.Status == ProviderStatus.ParseError ? redactor.Redact(classified.Detail) : classified.Detail);
-            var retryAfterSeconds = httpStatus == 429 ? RetryAfterSeconds(response, fetchedAt) : null;
-            attempt = new ProviderAttempt(number, status, httpStatus, redactedUrl, startedAt, elapsedMs, requestTrackingId,
-                responseTrackingId, body.LongLength, detail, retryAfterSeconds);
+            attempt = new ProviderAttempt(number, failure, null, redactedUrl, x.StartedAtUtc, x.ElapsedMs, requestTrackingId, null, 0, x.FailureDetail);
             Log(attempt);
-            return new AttemptResult(attempt, piece, body, fetchedAt, response.Headers.Date);
+            return new AttemptResult(attempt, null, null, x.FinishedAtUtc, null);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            attempt = Failed(ProviderStatus.NetworkError, DetailTimeout);
-        }
-        catch (HttpRequestException ex)
-        {
-            attempt = Failed(ProviderStatus.NetworkError, NetworkDetail(ex));
-        }
-        catch (IOException ex)
-        {
-            attempt = Failed(ProviderStatus.NetworkError, ex.InnerException is SocketException se ? SocketDetail(se) : "io_error");
-        }
-        catch (InvalidDataException)
-        {
-            // A gzip stream that does not decompress: a body we cannot read, like malformed JSON.
-            attempt = Failed(ProviderStatus.ParseError, "invalid_content_encoding");
-        }
+
+        var responseTrackingId = x.Header(TrackingIdHeader, redactor);
+        var (status, piece, detail) = Classify(x.HttpStatus!.Value, x.Body!, responseTrackingId ?? requestTrackingId, redactor);
+        attempt = new ProviderAttempt(number, status, x.HttpStatus, redactedUrl, x.StartedAtUtc, x.ElapsedMs, requestTrackingId,
+            responseTrackingId, x.Body!.LongLength, detail, x.RetryAfterSeconds);
         Log(attempt);
-        return new AttemptResult(attempt, null, null, time.GetUtcNow(), null);
+        return new AttemptResult(attempt, piece, x.Body, x.FinishedAtUtc, x.ResponseDateUtc);
     }
 
-    private static double? RetryAfterSeconds(HttpResponseMessage response, DateTimeOffset now)
+    private static (string Status, FlowPiece? Piece, string? Detail) Classify(int httpStatus, byte[] body, string trackingId, SecretRedactor redactor)
     {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta) return Math.Max(0, delta.TotalSeconds);
-        if (retryAfter?.Date is { } date) return Math.Max(0, (date - now).TotalSeconds);
-        return null;
+        var c = TomTomStatusClassifier.Classify(httpStatus, body, trackingId, redactor.Contains);
+        return (c.Status, c.Piece, c.Status == ProviderStatus.ParseError ? redactor.Redact(c.Detail) : c.Detail);
     }
-
-    /// <summary>From the exception's type and its structured error fields — never from its message.</summary>
-    private static string NetworkDetail(HttpRequestException ex)
-    {
-        if (ex.InnerException is SocketException se) return SocketDetail(se);
-        if (ex.InnerException is IOException { InnerException: SocketException ise }) return SocketDetail(ise);
-        return ex.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => "name_resolution_error",
-            HttpRequestError.ConnectionError => "connection_error",
-            HttpRequestError.SecureConnectionError => "secure_connection_error",
-            HttpRequestError.ResponseEnded => "response_ended",
-            HttpRequestError.InvalidResponse => "invalid_response",
-            HttpRequestError.ProxyTunnelError => "proxy_tunnel_error",
-            HttpRequestError.HttpProtocolError => "http_protocol_error",
-            HttpRequestError.ConfigurationLimitExceeded => "configuration_limit_exceeded",
-            HttpRequestError.ExtendedConnectNotSupported => "extended_connect_not_supported",
-            HttpRequestError.VersionNegotiationError => "version_negotiation_error",
-            HttpRequestError.UserAuthenticationError => "user_authentication_error",
-            _ => "http_request_error",
-        };
-    }
-
-    private static string SocketDetail(SocketException se) => se.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => DetailConnectionRefused,
-        SocketError.ConnectionReset => "connection_reset",
-        SocketError.TimedOut => "connect_timeout",
-        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "name_resolution_error",
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "unreachable",
-        _ => "socket_error",
-    };
 
     private void Log(ProviderAttempt a)
     {
@@ -204,54 +174,6 @@ public sealed class TomTomClient(
         {
             logger.LogWarning("TomTom attempt {Attempt} {Status} ({Detail}) HTTP {HttpStatus} in {ElapsedMs:0} ms, tracking {TrackingId}, {Url}",
                 a.Number, a.Status, a.ErrorDetail, a.HttpStatus, a.ElapsedMs, a.ResponseTrackingId ?? a.RequestTrackingId, a.RedactedUrl);
-        }
-    }
-
-    /// <summary>
-    /// Removes the key from anything derived from a response before it is stored or logged: TomTom (and gateways in
-    /// front of it) may echo the request URL in an error body or header. Covers the key as sent (URL-escaped), raw,
-    /// and JSON-escaped.
-    /// </summary>
-    internal sealed class KeyRedactor
-    {
-        private static readonly byte[] Mask = Encoding.UTF8.GetBytes(Redacted);
-        private readonly string[] _forms;
-        private readonly byte[][] _byteForms;
-
-        public KeyRedactor(string key)
-        {
-            _forms = new[] { key, Uri.EscapeDataString(key), JsonEncodedText.Encode(key).ToString() }
-                .Where(f => f.Length > 0).Distinct(StringComparer.Ordinal).OrderByDescending(f => f.Length).ToArray();
-            _byteForms = _forms.Select(Encoding.UTF8.GetBytes).ToArray();
-        }
-
-        public bool Contains(string text) => _forms.Any(f => text.Contains(f, StringComparison.Ordinal));
-
-        public string? Redact(string? text)
-        {
-            if (text is null) return null;
-            foreach (var f in _forms) text = text.Replace(f, Redacted, StringComparison.Ordinal);
-            return text;
-        }
-
-        public byte[] Redact(byte[] body)
-        {
-            foreach (var form in _byteForms)
-            {
-                if (body.AsSpan().IndexOf(form) < 0) continue;
-                var output = new List<byte>(body.Length);
-                var rest = body.AsSpan();
-                int at;
-                while ((at = rest.IndexOf(form)) >= 0)
-                {
-                    output.AddRange(rest[..at]);
-                    output.AddRange(Mask);
-                    rest = rest[(at + form.Length)..];
-                }
-                output.AddRange(rest);
-                body = output.ToArray();
-            }
-            return body;
         }
     }
 }

@@ -28,6 +28,7 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
     public const string CycleStatusDimension = "CycleStatus";
     public const string ProviderStatusDimension = "ProviderStatus";
     public const string DirectionDimension = "Direction";
+    public const string ProviderDimension = "Provider";
 
     public void CycleCompleted(CycleRecord cycle)
     {
@@ -47,10 +48,10 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
         });
     }
 
-    public void ProviderCall(string providerStatus, double elapsedMs)
+    public void ProviderCall(string provider, string providerStatus, double elapsedMs)
     {
-        client.GetMetric(ProviderCalls, ProviderStatusDimension).TrackValue(1, providerStatus);
-        client.GetMetric(ProviderLatencyMs, ProviderStatusDimension).TrackValue(elapsedMs, providerStatus);
+        client.GetMetric(ProviderCalls, ProviderDimension, ProviderStatusDimension).TrackValue(1, provider, providerStatus);
+        client.GetMetric(ProviderLatencyMs, ProviderDimension, ProviderStatusDimension).TrackValue(elapsedMs, provider, providerStatus);
     }
 
     public void CorridorDelay(string direction, double delaySeconds) =>
@@ -58,8 +59,8 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
 
     public void QuotaObserved(QuotaStatus quota)
     {
-        client.GetMetric(QuotaUsedPercent).TrackValue(quota.UsedPercent);
-        client.GetMetric(QuotaRemaining).TrackValue(quota.Remaining);
+        client.GetMetric(QuotaUsedPercent, ProviderDimension).TrackValue(quota.UsedPercent, quota.Provider);
+        client.GetMetric(QuotaRemaining, ProviderDimension).TrackValue(quota.Remaining, quota.Provider);
     }
 
     public void DataAge(double ageSeconds) => client.GetMetric(DataAgeSeconds).TrackValue(ageSeconds);

@@ -15,7 +15,7 @@ public static partial class TelemetryRedaction
 {
     public const string Mask = "***";
 
-    // key (TomTom), api-key/apikey/subscription-key (other APIs), code (function keys), sig (SAS), access_token.
+    // key (TomTom), apiKey (HERE), api-key/subscription-key (other APIs), code (function keys), sig (SAS), access_token.
     [GeneratedRegex(@"(?<name>(?:^|[?&;]|\\u0026)(?:key|api[-_]?key|subscription[-_]key|code|sig|access_token)(?:=|%3D))(?<value>[^&;#\s""'<>)]+)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex SecretQueryValue();

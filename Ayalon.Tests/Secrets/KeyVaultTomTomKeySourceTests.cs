@@ -109,7 +109,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         await using var tomTom = await FakeTomTom.StartAsync();
         tomTom.Then(new Scripted(200, FakeTomTom.OkBody), new Scripted(403, FakeTomTom.ForbiddenBody), new Scripted(200, FakeTomTom.OkBody));
         await using var host = Host(vault, tomTom.BaseUrl, new FakeTimeProvider(DateTimeOffset.UtcNow));
-        var provider = host.GetRequiredService<ITrafficProvider>();
+        var provider = host.GetRequiredService<TomTomClient>();
         Assert.IsType<KeyVaultTomTomKeySource>(host.GetRequiredService<ITomTomKeySource>());
 
         Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, CancellationToken.None)).Status);
@@ -136,7 +136,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         tomTom.Then(new Scripted(200, FakeTomTom.OkBody));
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using var host = Host(vault, tomTom.BaseUrl, clock, logs);
-        var provider = host.GetRequiredService<ITrafficProvider>();
+        var provider = host.GetRequiredService<TomTomClient>();
         var source = host.GetRequiredService<ITomTomKeySource>();
 
         Assert.True(provider.IsConfigured); // not known yet: the first request resolves it
@@ -248,7 +248,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         vault.SetSecret(KeyV1);
         await using (var host = Host(vault, tomTom.BaseUrl, TimeProvider.System, extra: new() { ["TomTom:ApiKey"] = literal }))
         {
-            Assert.Equal(ProviderStatus.Ok, (await host.GetRequiredService<ITrafficProvider>().GetFlowAsync(At, CancellationToken.None)).Status);
+            Assert.Equal(ProviderStatus.Ok, (await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, CancellationToken.None)).Status);
         }
 
         // 2. The secret itself holds a reference literal (a copy-paste slip): a configuration error, not a key.
@@ -256,7 +256,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         badVault.SetSecret(literal);
         await using (var host = Host(badVault, tomTom.BaseUrl, TimeProvider.System))
         {
-            var answer = await host.GetRequiredService<ITrafficProvider>().GetFlowAsync(At, CancellationToken.None);
+            var answer = await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, CancellationToken.None);
             Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
             Assert.Equal(TomTomKeyRules.UnresolvedKeyVaultReference, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
         }
@@ -267,7 +267,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         {
             var source = host.GetRequiredService<ITomTomKeySource>();
             Assert.Equal(KeyVaultTomTomKeySource.VaultUriInvalid, source.MissingKeyReason);
-            Assert.False(host.GetRequiredService<ITrafficProvider>().IsConfigured);
+            Assert.False(host.GetRequiredService<TomTomClient>().IsConfigured);
             Assert.Null(await source.GetKeyAsync(CancellationToken.None));
             Assert.Equal(0, unused.Challenges + unused.SecretReads);
         }

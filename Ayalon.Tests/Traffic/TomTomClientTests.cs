@@ -64,7 +64,7 @@ public sealed class TomTomClientTests
         Assert.Equal(expectedHttpStatus, attempt.HttpStatus);
         if (expectedDetail is null) Assert.Null(attempt.ErrorDetail);
         else Assert.StartsWith(expectedDetail, attempt.ErrorDetail);
-        Assert.Equal(expectedStatus == ProviderStatus.Ok, answer.Piece is not null);
+        Assert.Equal(expectedStatus == ProviderStatus.Ok, answer.Pieces.Count == 1);
         Assert.Equal(script is null ? 0 : 1, fake.RequestCount);
         if (scenario == "429") Assert.Equal(7, answer.RetryAfterSeconds);
         if (scenario == "timeout") Assert.InRange(attempt.ElapsedMs, 900, 3500);
@@ -83,9 +83,9 @@ public sealed class TomTomClientTests
 
         Assert.Equal(ProviderStatus.Ok, answer.Status);
         Assert.Equal("tomtom", answer.Provider);
-        Assert.Equal(65, answer.Piece!.CurrentSpeedKmh);
-        Assert.Equal(94, answer.Piece.FreeFlowSpeedKmh);
-        Assert.Equal(answer.TrackingId, answer.Piece.TrackingId);
+        Assert.Equal(65, answer.Pieces.Single().CurrentSpeedKmh);
+        Assert.Equal(94, answer.Pieces.Single().FreeFlowSpeedKmh);
+        Assert.Equal(answer.TrackingId, answer.Pieces.Single().TrackingId);
         Assert.Equal(FakeTomTom.OkBody, System.Text.Encoding.UTF8.GetString(answer.Body!));
         Assert.Equal(answer.Body!.Length, answer.Attempts[0].ResponseBytes);
         Assert.Equal(now, answer.FetchedAtUtc);

@@ -17,7 +17,7 @@ public sealed class TomTomHarness : IAsyncDisposable
     private TomTomHarness(ServiceProvider services) => Services = services;
 
     public ServiceProvider Services { get; }
-    public ITrafficProvider Provider => Services.GetRequiredService<ITrafficProvider>();
+    public TomTomClient Provider => Services.GetRequiredService<TomTomClient>();
 
     public static TomTomHarness Create(
         Uri baseUrl,

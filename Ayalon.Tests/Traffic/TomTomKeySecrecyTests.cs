@@ -78,7 +78,7 @@ public sealed class TomTomKeySecrecyTests
         Assert.Contains("key=***", Encoding.UTF8.GetString(answers[0].Body!));
         Assert.Equal("***", answers[0].Attempts[0].ResponseTrackingId);
         Assert.Equal("http_400", answers[0].Detail); // the echoed "code" was the key: not kept as a code
-        Assert.Equal("***", answers[5].Piece!.FunctionalRoadClass);
+        Assert.Equal("***", answers[5].Pieces.Single().FunctionalRoadClass);
         Assert.DoesNotContain(Canary, cancelled!.ToString());
 
         // … and from every log line of every category, scopes and exceptions included.

@@ -135,7 +135,7 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
         Assert.All(sent, id => Assert.True(Guid.TryParse(id, out _)));
         Assert.NotEqual(sent[0], sent[1]);
         Assert.Equal(sent, answer.Attempts.Select(a => a.RequestTrackingId));
-        Assert.Equal(sent[1], answer.Piece!.TrackingId);
+        Assert.Equal(sent[1], answer.Pieces.Single().TrackingId);
     }
 
     [Fact]
