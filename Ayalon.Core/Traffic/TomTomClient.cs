@@ -1,9 +1,10 @@
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using System.Net;
 using System.Text.Json;
+using System.Text;
 using Ayalon.Core.Corridor;
+using Ayalon.Core.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -60,7 +61,7 @@ public sealed class TomTomClient(
         var redactedUrl = baseUrl + pathAndQuery + Redacted;
 
         var key = await keySource.GetKeyAsync(cancellationToken).ConfigureAwait(false);
-        if (TomTomKeyRules.ProblemOf(key) is { } problem)
+        if (CredentialRules.ProblemOf(key) is { } problem)
         {
             var reason = key is null ? keySource.MissingKeyReason ?? problem : problem;
             logger.LogWarning("TomTom not configured ({Reason}); no request sent", reason);
