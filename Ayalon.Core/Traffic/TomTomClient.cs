@@ -1,8 +1,7 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Net;
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Secrets;
 using Microsoft.Extensions.Logging;
@@ -34,8 +33,8 @@ public sealed class TomTomClient(
     /// </summary>
     public const string NoCoverageMessage = "Point too far from nearest existing segment.";
 
-    public const string DetailTimeout = "timeout";
-    public const string DetailConnectionRefused = "connection_refused";
+    public const string DetailTimeout = ErrorDetails.Timeout;
+    public const string DetailConnectionRefused = ErrorDetails.ConnectionRefused;
     public const string DetailNoCoverage = "point_too_far_from_segment";
 
     private const string Redacted = "***";
@@ -142,11 +141,11 @@ public sealed class TomTomClient(
         }
         catch (HttpRequestException ex)
         {
-            attempt = Failed(ProviderStatus.NetworkError, NetworkDetail(ex));
+            attempt = Failed(ProviderStatus.NetworkError, ErrorDetails.ForNetwork(ex));
         }
         catch (IOException ex)
         {
-            attempt = Failed(ProviderStatus.NetworkError, ex.InnerException is SocketException se ? SocketDetail(se) : "io_error");
+            attempt = Failed(ProviderStatus.NetworkError, ErrorDetails.ForIo(ex));
         }
         catch (InvalidDataException)
         {
@@ -168,7 +167,7 @@ public sealed class TomTomClient(
         }
 
         var error = TomTomError.TryRead(body);
-        var code = SafeCode(error?.Code, redactor) ?? "http_" + httpStatus.ToString(CultureInfo.InvariantCulture);
+        var code = ErrorDetails.SafeProviderCode(error?.Code, redactor.Contains) ?? "http_" + httpStatus.ToString(CultureInfo.InvariantCulture);
         return httpStatus switch
         {
             400 when error is not null && (IsNoCoverage(error.Message) || IsNoCoverage(error.Error)) =>
@@ -183,17 +182,6 @@ public sealed class TomTomClient(
     private static bool IsNoCoverage(string? text) =>
         text is not null && string.Equals(text.Trim(), NoCoverageMessage, StringComparison.Ordinal);
 
-    /// <summary>A provider error code is kept only if it looks like a code (short, no spaces, no key).</summary>
-    private static string? SafeCode(string? code, KeyRedactor redactor)
-    {
-        if (string.IsNullOrEmpty(code) || code.Length > 64 || redactor.Contains(code)) return null;
-        foreach (var c in code)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.')) return null;
-        }
-        return code;
-    }
-
     private static double? RetryAfterSeconds(HttpResponseMessage response, DateTimeOffset now)
     {
         var retryAfter = response.Headers.RetryAfter;
@@ -201,38 +189,6 @@ public sealed class TomTomClient(
         if (retryAfter?.Date is { } date) return Math.Max(0, (date - now).TotalSeconds);
         return null;
     }
-
-    /// <summary>From the exception's type and its structured error fields — never from its message.</summary>
-    private static string NetworkDetail(HttpRequestException ex)
-    {
-        if (ex.InnerException is SocketException se) return SocketDetail(se);
-        if (ex.InnerException is IOException { InnerException: SocketException ise }) return SocketDetail(ise);
-        return ex.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => "name_resolution_error",
-            HttpRequestError.ConnectionError => "connection_error",
-            HttpRequestError.SecureConnectionError => "secure_connection_error",
-            HttpRequestError.ResponseEnded => "response_ended",
-            HttpRequestError.InvalidResponse => "invalid_response",
-            HttpRequestError.ProxyTunnelError => "proxy_tunnel_error",
-            HttpRequestError.HttpProtocolError => "http_protocol_error",
-            HttpRequestError.ConfigurationLimitExceeded => "configuration_limit_exceeded",
-            HttpRequestError.ExtendedConnectNotSupported => "extended_connect_not_supported",
-            HttpRequestError.VersionNegotiationError => "version_negotiation_error",
-            HttpRequestError.UserAuthenticationError => "user_authentication_error",
-            _ => "http_request_error",
-        };
-    }
-
-    private static string SocketDetail(SocketException se) => se.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => DetailConnectionRefused,
-        SocketError.ConnectionReset => "connection_reset",
-        SocketError.TimedOut => "connect_timeout",
-        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "name_resolution_error",
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "unreachable",
-        _ => "socket_error",
-    };
 
     private void Log(ProviderAttempt a)
     {
