@@ -8,6 +8,7 @@ using Ayalon.Core.Quota;
 using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
+using Ayalon.Core.Traffic.Here;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -36,16 +37,9 @@ public static class AyalonServiceCollectionExtensions
             return string.IsNullOrWhiteSpace(path) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(path);
         });
 
-        services.AddHttpClient<TomTomClient>()
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
-            {
-                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
-            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan) // the client enforces its own per-request timeout
-            // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for the
-            // provider client; the attempt records carry a redacted URL instead.
-            .RemoveAllLoggers();
+        AddProviderHttpClient<TomTomClient>(services);
+        AddProviderHttpClient<HereClient>(services);
+        services.AddHereCredentials(configuration);
         // KeyVault:Uri set (Azure): the app reads the secret itself, cached, and re-reads it after an auth_error, so
         // a rotated key works without a restart. Otherwise the key comes from configuration (TomTom:ApiKey).
         if (!string.IsNullOrWhiteSpace(configuration[KeyVaultOptions.SectionName + ":Uri"]))
@@ -54,6 +48,7 @@ public static class AyalonServiceCollectionExtensions
         }
         services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
         // Every provider is registered once as ITrafficProvider; Traffic:Providers picks and orders them.
+        services.AddTransient<ITrafficProvider>(sp => sp.GetRequiredService<HereClient>());
         services.AddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
         services.AddOptions<TrafficOptions>().BindConfiguration(TrafficOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrafficOptions>, TrafficOptionsValidator>());
@@ -83,6 +78,20 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<HealthService>();
         return services;
     }
+
+    /// <summary>A provider's typed HttpClient: gzip, pooled connections renewed every 5 minutes (DNS changes), no logging.</summary>
+    private static void AddProviderHttpClient<TClient>(IServiceCollection services)
+        where TClient : class =>
+        services.AddHttpClient<TClient>()
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
+            .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan) // the client enforces its own per-request timeout
+            // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for a
+            // provider client; the attempt records carry a redacted URL instead.
+            .RemoveAllLoggers();
 
     /// <summary>
     /// <c>AzureWebJobsStorage</c> is either a connection string or a section of identity-based settings

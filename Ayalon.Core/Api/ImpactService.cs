@@ -29,7 +29,7 @@ public sealed class ImpactService(
     LatestStateStore latest,
     RollupStore rollups,
     CycleSchedule schedule,
-    IOptionsMonitor<TrafficOptions> traffic,
+    IOptionsMonitor<TrafficOptions> trafficOptions,
     TimeProvider time,
     ILogger<ImpactService> logger)
 {
@@ -154,7 +154,7 @@ public sealed class ImpactService(
         var fetches = new[] { lastCycle, state.LastSuccessfulCycle }.Where(c => c is not null)
             .SelectMany(c => c!.Attempts).Select(a => (DateTimeOffset?)a.StartedAtUtc).Max();
         // The provider that measured the most sections in the last cycle; before any cycle, the first one configured.
-        var provider = lastCycle?.Provider ?? traffic.CurrentValue.Order.FirstOrDefault() ?? "";
+        var provider = lastCycle?.Provider ?? trafficOptions.CurrentValue.Order.FirstOrDefault() ?? "";
         var traffic = new TrafficSource(provider, lastCycle?.ProviderStatus, ProviderMessages.For(lastCycle?.ProviderStatus),
             fetches, lastCycle?.CycleId, lastCycle?.Status);
         var fuel = impact.FuelPrice is { } f ? new FuelPriceSource(f.IlsPerLitre, f.Source, f.Month) : null;

@@ -1,6 +1,7 @@
 using Ayalon.Core.Api;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
+using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Logging;
@@ -133,9 +134,9 @@ public sealed class HealthService(
     private HealthCheck Configuration() => keySource.MissingKeyReason switch
     {
         null => new("configuration", CheckStatus.Ok, "provider key present"),
-        TomTomKeyRules.UnresolvedKeyVaultReference => new("configuration", CheckStatus.Error,
+        CredentialRules.UnresolvedKeyVaultReference => new("configuration", CheckStatus.Error,
             "the provider key setting is an unresolved Key Vault reference (check the app's identity and the vault's access)"),
-        TomTomKeyRules.NoKey => new("configuration", CheckStatus.Error, "no provider key is configured (TomTom:ApiKey or Key Vault)"),
+        CredentialRules.NoKey => new("configuration", CheckStatus.Error, "no provider key is configured (TomTom:ApiKey or Key Vault)"),
         var other => new("configuration", CheckStatus.Error, "the provider key is unusable (" + other + ")"),
     };
 }

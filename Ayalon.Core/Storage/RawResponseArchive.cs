@@ -169,7 +169,7 @@ public sealed class RawResponseArchive(AyalonTables tables)
 
     /// <summary>What a row weighs on the wire: its binary properties in base64 plus a generous allowance for the rest.</summary>
     private static long PayloadBytes(TableEntity row) =>
-        2048 + row.Values.OfType<byte[]>().Sum(b => (b.LongLength + 2) / 3 * 4);
+        2048 + row.Select(kv => kv.Value).OfType<byte[]>().Sum(b => (b.LongLength + 2) / 3 * 4);
 
     private static string RowKeyFor(RawResponse r) =>
         r.FetchedAtUtc.UtcDateTime.ToString("HHmmss.fff", CultureInfo.InvariantCulture) + "-" + r.AttemptId;

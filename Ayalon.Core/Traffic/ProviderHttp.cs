@@ -1,19 +1,15 @@
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 
 namespace Ayalon.Core.Traffic;
 
 /// <summary>
 /// One HTTP exchange with a provider, as every provider client makes it: its own timeout (the HttpClient has none),
 /// the body read whole and redacted before anything else sees it, and a failure turned into a status and a short
-/// code from the exception's type and structured fields — never from its message, which may hold the URL.
+/// code from the exception's type and structured fields (<see cref="ErrorDetails"/>) — never from its message, which may hold the URL.
 /// The caller builds the request and classifies the answer with its provider's own rules.
 /// </summary>
 public static class ProviderHttp
 {
-    public const string DetailTimeout = "timeout";
-    public const string DetailConnectionRefused = "connection_refused";
-
     /// <summary>
     /// What came back. <see cref="FailureStatus"/> set: no usable HTTP answer (network_error, or parse_error for a
     /// body that does not decompress), and <see cref="HttpStatus"/>/<see cref="Body"/> are null.
@@ -69,15 +65,15 @@ public static class ProviderHttp
         }
         catch (OperationCanceledException) when (timeoutSource.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return Failed(ProviderStatus.NetworkError, DetailTimeout);
+            return Failed(ProviderStatus.NetworkError, ErrorDetails.Timeout);
         }
         catch (HttpRequestException ex)
         {
-            return Failed(ProviderStatus.NetworkError, NetworkDetail(ex));
+            return Failed(ProviderStatus.NetworkError, ErrorDetails.ForNetwork(ex));
         }
         catch (IOException ex)
         {
-            return Failed(ProviderStatus.NetworkError, ex.InnerException is SocketException se ? SocketDetail(se) : "io_error");
+            return Failed(ProviderStatus.NetworkError, ErrorDetails.ForIo(ex));
         }
         catch (InvalidDataException)
         {
@@ -85,36 +81,4 @@ public static class ProviderHttp
             return Failed(ProviderStatus.ParseError, "invalid_content_encoding");
         }
     }
-
-    /// <summary>From the exception's type and its structured error fields — never from its message.</summary>
-    public static string NetworkDetail(HttpRequestException ex)
-    {
-        if (ex.InnerException is SocketException se) return SocketDetail(se);
-        if (ex.InnerException is IOException { InnerException: SocketException ise }) return SocketDetail(ise);
-        return ex.HttpRequestError switch
-        {
-            HttpRequestError.NameResolutionError => "name_resolution_error",
-            HttpRequestError.ConnectionError => "connection_error",
-            HttpRequestError.SecureConnectionError => "secure_connection_error",
-            HttpRequestError.ResponseEnded => "response_ended",
-            HttpRequestError.InvalidResponse => "invalid_response",
-            HttpRequestError.ProxyTunnelError => "proxy_tunnel_error",
-            HttpRequestError.HttpProtocolError => "http_protocol_error",
-            HttpRequestError.ConfigurationLimitExceeded => "configuration_limit_exceeded",
-            HttpRequestError.ExtendedConnectNotSupported => "extended_connect_not_supported",
-            HttpRequestError.VersionNegotiationError => "version_negotiation_error",
-            HttpRequestError.UserAuthenticationError => "user_authentication_error",
-            _ => "http_request_error",
-        };
-    }
-
-    public static string SocketDetail(SocketException se) => se.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => DetailConnectionRefused,
-        SocketError.ConnectionReset => "connection_reset",
-        SocketError.TimedOut => "connect_timeout",
-        SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData => "name_resolution_error",
-        SocketError.NetworkUnreachable or SocketError.HostUnreachable => "unreachable",
-        _ => "socket_error",
-    };
 }

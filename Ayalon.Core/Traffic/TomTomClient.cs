@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Ayalon.Core.Corridor;
+using Ayalon.Core.Secrets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -26,8 +27,8 @@ public sealed class TomTomClient(
     /// <summary>See <see cref="TomTomStatusClassifier.NoCoverageMessage"/>.</summary>
     public const string NoCoverageMessage = TomTomStatusClassifier.NoCoverageMessage;
 
-    public const string DetailTimeout = ProviderHttp.DetailTimeout;
-    public const string DetailConnectionRefused = ProviderHttp.DetailConnectionRefused;
+    public const string DetailTimeout = ErrorDetails.Timeout;
+    public const string DetailConnectionRefused = ErrorDetails.ConnectionRefused;
     public const string DetailNoCoverage = TomTomStatusClassifier.DetailNoCoverage;
 
 
@@ -97,7 +98,7 @@ public sealed class TomTomClient(
         var redactedUrl = baseUrl + pathAndQuery + SecretRedactor.Mask;
 
         var key = await keySource.GetKeyAsync(cancellationToken).ConfigureAwait(false);
-        if (TomTomKeyRules.ProblemOf(key) is { } problem)
+        if (CredentialRules.ProblemOf(key) is { } problem)
         {
             var reason = key is null ? keySource.MissingKeyReason ?? problem : problem;
             logger.LogWarning("TomTom not configured ({Reason}); no request sent", reason);

@@ -1,3 +1,4 @@
+using Ayalon.Core.Secrets;
 using Microsoft.Extensions.Options;
 
 namespace Ayalon.Core.Traffic;
@@ -15,8 +16,8 @@ public interface ITomTomKeySource
     void Invalidate();
 
     /// <summary>
-    /// Why no key is usable, as far as is known without a network call (<see cref="TomTomKeyRules.NoKey"/>,
-    /// <see cref="TomTomKeyRules.UnresolvedKeyVaultReference"/>, …); null when a key is, or may be, available.
+    /// Why no key is usable, as far as is known without a network call (<see cref="CredentialRules.NoKey"/>,
+    /// <see cref="CredentialRules.UnresolvedKeyVaultReference"/>, …); null when a key is, or may be, available.
     /// </summary>
     string? MissingKeyReason { get; }
 
@@ -28,32 +29,13 @@ public interface ITomTomKeySource
     bool RetryDue => false;
 }
 
-/// <summary>What makes a configured key unusable.</summary>
-public static class TomTomKeyRules
-{
-    public const string NoKey = "no_key";
-    public const string UnresolvedKeyVaultReference = "unresolved_key_vault_reference";
-
-    /// <summary>
-    /// The literal App Service leaves in an app setting when it could not resolve a Key Vault reference (missing
-    /// identity, access or secret). Sent as a key it would only earn a 403 and burn quota: it means "not configured".
-    /// </summary>
-    public const string KeyVaultReferencePrefix = "@Microsoft.KeyVault(";
-
-    /// <summary>Null when <paramref name="key"/> is usable, else the reason code.</summary>
-    public static string? ProblemOf(string? key) =>
-        string.IsNullOrWhiteSpace(key) ? NoKey
-        : key.TrimStart().StartsWith(KeyVaultReferencePrefix, StringComparison.OrdinalIgnoreCase) ? UnresolvedKeyVaultReference
-        : null;
-}
-
 /// <summary>The key from configuration (<c>TomTom__ApiKey</c>; in Azure an app setting resolved from Key Vault).</summary>
 public sealed class OptionsTomTomKeySource(IOptionsMonitor<TomTomOptions> options) : ITomTomKeySource
 {
     public ValueTask<string?> GetKeyAsync(CancellationToken cancellationToken)
     {
         var key = options.CurrentValue.ApiKey;
-        return ValueTask.FromResult(TomTomKeyRules.ProblemOf(key) is null ? key!.Trim() : null);
+        return ValueTask.FromResult(CredentialRules.Usable(key));
     }
 
     // Configuration reloads itself; nothing is cached here.
@@ -61,5 +43,5 @@ public sealed class OptionsTomTomKeySource(IOptionsMonitor<TomTomOptions> option
     {
     }
 
-    public string? MissingKeyReason => TomTomKeyRules.ProblemOf(options.CurrentValue.ApiKey);
+    public string? MissingKeyReason => CredentialRules.ProblemOf(options.CurrentValue.ApiKey);
 }

@@ -79,8 +79,8 @@ public sealed class CycleRulesTests
         Assert.Equal(CycleStatus.Ok, writes.Record.Status);
         Assert.Equal("tomtom", writes.Record.Provider);
         Assert.Equal(ProviderStatus.Ok, writes.Record.ProviderStatus);
-        Assert.Equal([(string Provider, string Status, int Requests)]
-            [("here", status, 1), ("tomtom", ProviderStatus.Ok, 6)],
+        Assert.Equal(
+            new[] { ("here", status, 1), ("tomtom", ProviderStatus.Ok, 6) },
             writes.Record.Providers!.Select(p => (p.Provider, p.Status, p.RequestsUsed)));
         Assert.Equal(7, writes.Record.RequestsUsed);
         Assert.All(writes.Record.Attempts, a => Assert.NotNull(a.Provider));

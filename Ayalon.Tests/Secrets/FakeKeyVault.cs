@@ -33,7 +33,8 @@ public sealed class FakeTokenCredential : TokenCredential
 /// <summary>
 /// The Key Vault secrets REST API as the real <see cref="SecretClient"/> sees it, behind an HttpMessageHandler:
 /// the bearer challenge (401 + WWW-Authenticate) for an unauthenticated request, then
-/// <c>GET /secrets/{name}/?api-version=…</c> answering the current version, 403, 404, or a transport failure.
+/// <c>GET /secrets/{name}/?api-version=…</c> answering the named secret's current version, 403, 404 (a secret never
+/// set or deleted), or a transport failure.
 /// </summary>
 public sealed class FakeKeyVault : HttpMessageHandler
 {
@@ -47,10 +48,12 @@ public sealed class FakeKeyVault : HttpMessageHandler
     public const string FailureText = "FAKE-VAULT-INTERNAL-FAILURE-TEXT";
 
     private readonly object _lock = new();
-    private readonly List<(string Value, string Version)> _versions = [];
+    private readonly Dictionary<string, List<(string Value, string Version)>> _secrets = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _readNames = new();
     private int _secretReads;
     private int _challenges;
 
+    /// <summary>The secret <see cref="SetSecret(string)"/> writes (TomTom's by default).</summary>
     public string SecretName { get; init; } = KeyVaultOptions.DefaultTomTomSecretName;
 
     /// <summary>When set, answer every secret read with this status (403, 404, 500 …).</summary>
@@ -59,21 +62,37 @@ public sealed class FakeKeyVault : HttpMessageHandler
     /// <summary>When true, every request fails at the transport (connection refused).</summary>
     public bool Unreachable { get; set; }
 
-    /// <summary>Authorised GETs of the secret that reached the "vault" (challenge round-trips not counted).</summary>
+    /// <summary>Authorised GETs of any secret that reached the "vault" (challenge round-trips not counted).</summary>
     public int SecretReads => Volatile.Read(ref _secretReads);
+
+    /// <summary>Authorised GETs of one secret.</summary>
+    public int ReadsOf(string name) => _readNames.Count(n => n == name);
 
     public int Challenges => Volatile.Read(ref _challenges);
 
     public FakeTokenCredential Credential { get; } = new();
 
     /// <summary>Stores a new version of the secret (what <c>az keyvault secret set</c> does) and returns its version id.</summary>
-    public string SetSecret(string value)
+    public string SetSecret(string value) => SetSecret(SecretName, value);
+
+    /// <summary>Stores a new version of secret <paramref name="name"/>.</summary>
+    public string SetSecret(string name, string value)
     {
         lock (_lock)
         {
             var version = Guid.NewGuid().ToString("N");
-            _versions.Add((value, version));
+            if (!_secrets.TryGetValue(name, out var versions)) _secrets[name] = versions = [];
+            versions.Add((value, version));
             return version;
+        }
+    }
+
+    /// <summary>Deletes secret <paramref name="name"/> (every version): reads answer 404 again.</summary>
+    public void DeleteSecret(string name)
+    {
+        lock (_lock)
+        {
+            _secrets.Remove(name);
         }
     }
 
@@ -118,12 +137,15 @@ public sealed class FakeKeyVault : HttpMessageHandler
         }
 
         var path = request.RequestUri!.AbsolutePath.TrimEnd('/');
-        if (request.Method != HttpMethod.Get || path != "/secrets/" + SecretName || !request.RequestUri.Query.Contains("api-version=", StringComparison.Ordinal))
+        var name = path.StartsWith("/secrets/", StringComparison.Ordinal) ? path["/secrets/".Length..] : "";
+        if (request.Method != HttpMethod.Get || name.Length == 0 || name.Contains('/') ||
+            !request.RequestUri.Query.Contains("api-version=", StringComparison.Ordinal))
         {
             return Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadRequest) { Content = Json(new { error = new { code = "BadParameter", message = FailureText } }) });
         }
 
         Interlocked.Increment(ref _secretReads);
+        _readNames.Enqueue(name);
         if (FailWith is { } status)
         {
             var code = status == HttpStatusCode.Forbidden ? "Forbidden" : status == HttpStatusCode.NotFound ? "SecretNotFound" : "InternalError";
@@ -133,16 +155,16 @@ public sealed class FakeKeyVault : HttpMessageHandler
         (string Value, string Version) current;
         lock (_lock)
         {
-            if (_versions.Count == 0)
+            if (!_secrets.TryGetValue(name, out var versions) || versions.Count == 0)
             {
                 return Task.FromResult(new HttpResponseMessage(HttpStatusCode.NotFound)
                 {
                     Content = Json(new { error = new { code = "SecretNotFound", message = FailureText } }),
                 });
             }
-            current = _versions[^1];
+            current = versions[^1];
         }
-        var id = new Uri(VaultUri, $"secrets/{SecretName}/{current.Version}").ToString();
+        var id = new Uri(VaultUri, $"secrets/{name}/{current.Version}").ToString();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
         {

@@ -2,8 +2,8 @@ using System.Net;
 using Ayalon.Core;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
-using Ayalon.Core.Storage;
 using Ayalon.Core.Secrets;
+using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Ayalon.Tests.Traffic;
 using Microsoft.Extensions.Configuration;
@@ -143,8 +143,8 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         var answer = await provider.GetFlowAsync(At, CancellationToken.None);
 
         Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
-        Assert.Equal(KeyVaultTomTomKeySource.VaultUnreachable, answer.Detail);
-        Assert.Equal(KeyVaultTomTomKeySource.VaultUnreachable, source.MissingKeyReason);
+        Assert.Equal(KeyVaultSecretReader.VaultUnreachable, answer.Detail);
+        Assert.Equal(KeyVaultSecretReader.VaultUnreachable, source.MissingKeyReason);
         Assert.False(provider.IsConfigured); // the next cycle records not_configured without a request
         Assert.Equal(0, tomTom.RequestCount);
         Assert.Empty(answer.Attempts);
@@ -154,16 +154,16 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         vault.Unreachable = false;
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.True(provider.IsConfigured);
-        Assert.Equal(KeyVaultTomTomKeySource.VaultUnreachable, source.MissingKeyReason); // sticky until a read succeeds
+        Assert.Equal(KeyVaultSecretReader.VaultUnreachable, source.MissingKeyReason); // sticky until a read succeeds
         Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, CancellationToken.None)).Status);
         Assert.Null(source.MissingKeyReason);
         Assert.Equal([KeyV1], tomTom.Requests.Select(r => r.Key));
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.Forbidden, KeyVaultTomTomKeySource.VaultForbidden)]
-    [InlineData(HttpStatusCode.NotFound, KeyVaultTomTomKeySource.SecretMissing)]
-    [InlineData(HttpStatusCode.InternalServerError, KeyVaultTomTomKeySource.VaultUnreachable)]
+    [InlineData(HttpStatusCode.Forbidden, KeyVaultSecretReader.VaultForbidden)]
+    [InlineData(HttpStatusCode.NotFound, KeyVaultSecretReader.SecretMissing)]
+    [InlineData(HttpStatusCode.InternalServerError, KeyVaultSecretReader.VaultUnreachable)]
     public async Task A_refused_or_missing_secret_has_its_own_reason_code_never_exception_text(HttpStatusCode status, string reason)
     {
         var vault = new FakeKeyVault { FailWith = status };
@@ -186,7 +186,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         var source = Source(vault, clock);
 
         Assert.Null(await source.GetKeyAsync(CancellationToken.None));
-        Assert.Equal(KeyVaultTomTomKeySource.SecretMissing, source.MissingKeyReason);
+        Assert.Equal(KeyVaultSecretReader.SecretMissing, source.MissingKeyReason);
         Assert.Null(await source.GetKeyAsync(CancellationToken.None)); // within the retry interval: the vault is not asked
         Assert.Equal(1, vault.SecretReads);
 
@@ -213,7 +213,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
 
         source.Invalidate(); // TomTom rejected it
         Assert.Null(await source.GetKeyAsync(CancellationToken.None));
-        Assert.Equal(KeyVaultTomTomKeySource.VaultUnreachable, source.MissingKeyReason);
+        Assert.Equal(KeyVaultSecretReader.VaultUnreachable, source.MissingKeyReason);
     }
 
     [Fact]
@@ -228,11 +228,11 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         var source = harness.Services.GetRequiredService<ITomTomKeySource>();
 
         Assert.IsType<OptionsTomTomKeySource>(source);
-        Assert.Equal(TomTomKeyRules.UnresolvedKeyVaultReference, source.MissingKeyReason);
+        Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, source.MissingKeyReason);
         Assert.False(harness.Provider.IsConfigured);
         var answer = await harness.Provider.GetFlowAsync(At, CancellationToken.None);
         Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
-        Assert.Equal(TomTomKeyRules.UnresolvedKeyVaultReference, answer.Detail);
+        Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, answer.Detail);
         Assert.Equal(0, tomTom.RequestCount);
     }
 
@@ -258,7 +258,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         {
             var answer = await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, CancellationToken.None);
             Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
-            Assert.Equal(TomTomKeyRules.UnresolvedKeyVaultReference, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
+            Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
         }
 
         // 3. KeyVault:Uri itself is an unresolved literal: known at once, the vault is never called.
@@ -266,7 +266,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         await using (var host = Host(unused, tomTom.BaseUrl, TimeProvider.System, extra: new() { ["KeyVault:Uri"] = literal }))
         {
             var source = host.GetRequiredService<ITomTomKeySource>();
-            Assert.Equal(KeyVaultTomTomKeySource.VaultUriInvalid, source.MissingKeyReason);
+            Assert.Equal(KeyVaultSecretReader.VaultUriInvalid, source.MissingKeyReason);
             Assert.False(host.GetRequiredService<TomTomClient>().IsConfigured);
             Assert.Null(await source.GetKeyAsync(CancellationToken.None));
             Assert.Equal(0, unused.Challenges + unused.SecretReads);
@@ -291,6 +291,6 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         Assert.Equal(0, tomTom.RequestCount);
         var quota = await host.GetRequiredService<Ayalon.Core.Quota.QuotaLedger>().GetStatusAsync("tomtom", CancellationToken.None);
         Assert.Equal(0, quota.Reserved);
-        Assert.Equal(KeyVaultTomTomKeySource.VaultUnreachable, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
+        Assert.Equal(KeyVaultSecretReader.VaultUnreachable, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
     }
 }

@@ -1,4 +1,5 @@
 using Ayalon.Core.Corridor;
+using Ayalon.Core.Secrets;
 using Ayalon.Core.Traffic;
 using Ayalon.Tests.Quota;
 using Microsoft.Extensions.DependencyInjection;
@@ -189,7 +190,7 @@ public sealed class TomTomClientTests
         options.CurrentValue = new TomTomOptions { ApiKey = " resolved-key " };
 
         Assert.Null(before);
-        Assert.Equal(TomTomKeyRules.UnresolvedKeyVaultReference, reasonBefore);
+        Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, reasonBefore);
         Assert.Equal("resolved-key", await source.GetKeyAsync(default));
         Assert.Null(source.MissingKeyReason);
     }

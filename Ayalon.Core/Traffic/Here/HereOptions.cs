@@ -48,6 +48,9 @@ public sealed class HereOptions
     [Required]
     public string FunctionalClasses { get; set; } = "1,2";
 
-    /// <summary>True when OAuth client credentials are set (they win over <see cref="ApiKey"/>).</summary>
-    public bool UsesOAuth => !string.IsNullOrWhiteSpace(AccessKeyId) && !string.IsNullOrWhiteSpace(AccessKeySecret);
+    /// <summary>
+    /// True when usable OAuth client credentials are set (they win over <see cref="ApiKey"/>); an unresolved Key Vault
+    /// reference is not usable (<see cref="HereSecrets.Choose"/> holds the whole rule).
+    /// </summary>
+    public bool UsesOAuth => HereSecrets.Choose(ApiKey, AccessKeyId, AccessKeySecret).UsesOAuth;
 }

@@ -3,11 +3,13 @@ namespace Ayalon.Core.Traffic.Here;
 /// <summary>
 /// How the next HERE request authenticates: an <see cref="ApiKey"/> (query parameter <c>apiKey</c>) or a
 /// <see cref="BearerToken"/> (header <c>Authorization: Bearer …</c>), or neither with the reason.
-/// <see cref="FailureStatus"/> is a <see cref="ProviderStatus"/> (<c>not_configured</c>, <c>auth_error</c> when the
-/// token endpoint refused the credentials, <c>network_error</c>/<c>http_error</c> when it could not be reached) and
-/// <see cref="FailureDetail"/> a short code, never exception text. <see cref="TokenRequests"/> lists the token
-/// endpoint exchanges made for this call (redacted URL, status, ms) so the cycle can record them; they are not
-/// traffic transactions and are not charged to the quota ledger.
+/// <see cref="FailureStatus"/> is a <see cref="ProviderStatus"/> (<c>not_configured</c> with the reason as detail;
+/// from the token endpoint: <c>auth_error</c> when it refused the credentials, <c>rate_limited</c> on 429,
+/// <c>network_error</c>/<c>http_error</c> when it could not be reached or failed, <c>parse_error</c> for an answer
+/// without a usable bearer token) and <see cref="FailureDetail"/> a short code (HERE's <c>errorCode</c>, <c>timeout</c>,
+/// <c>http_503</c> …), never exception text. <see cref="TokenRequests"/> lists the token endpoint exchange this call
+/// waited for (redacted URL, status, ms; callers that shared one in-flight exchange each see it) so the cycle can
+/// record it; token requests are not traffic transactions and are not charged to the quota ledger.
 /// </summary>
 public sealed record HereAuth(
     string? ApiKey,
