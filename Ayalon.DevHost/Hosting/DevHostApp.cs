@@ -37,7 +37,7 @@ public static class DevHostApp
         configuration["Collector:Schedule"] ??= "0 */5 * * * *";
         builder.WebHost.UseUrls(configuration["DevHost:Urls"] ?? configuration["urls"] ?? DefaultUrl);
 
-        TomTomSimulator? simulator = null;
+        TrafficSimulator? simulator = null;
         SimulatorOptions? simOptions = null;
         if (ShouldUseSimulator(configuration))
         {
@@ -45,7 +45,7 @@ public static class DevHostApp
             var corridor = string.IsNullOrWhiteSpace(corridorFile) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
             simOptions = new SimulatorOptions();
             configuration.GetSection("DevHost:SimulatorOptions").Bind(simOptions);
-            simulator = await TomTomSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
+            simulator = await TrafficSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
             configuration["TomTom:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/');
             // A per-run key: the simulator, like TomTom, refuses requests without one.
             configuration["TomTom:ApiKey"] = "simulator-" + Guid.NewGuid().ToString("N");

@@ -46,11 +46,11 @@ public static class SimulatorCommand
         }
 
         CorridorDefinition corridor;
-        TomTomSimulator simulator;
+        TrafficSimulator simulator;
         try
         {
             corridor = corridorFile is null ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
-            simulator = await TomTomSimulator.StartAsync(options, corridor, stop).ConfigureAwait(false);
+            simulator = await TrafficSimulator.StartAsync(options, corridor, stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is CorridorValidationException or IOException or ArgumentException or InvalidDataException)
         {

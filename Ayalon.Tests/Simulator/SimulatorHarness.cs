@@ -25,14 +25,14 @@ internal sealed class SimulatorHarness : IAsyncDisposable
 
     public static readonly CorridorDefinition Corridor = CorridorLoader.LoadDefault();
 
-    private SimulatorHarness(TomTomSimulator simulator, FakeTimeProvider clock)
+    private SimulatorHarness(TrafficSimulator simulator, FakeTimeProvider clock)
     {
         Simulator = simulator;
         Clock = clock;
         Http = new HttpClient { BaseAddress = simulator.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public TomTomSimulator Simulator { get; }
+    public TrafficSimulator Simulator { get; }
 
     public FakeTimeProvider Clock { get; }
 
@@ -43,7 +43,7 @@ internal sealed class SimulatorHarness : IAsyncDisposable
         var clock = new FakeTimeProvider(nowUtc ?? WeekdayMorningPeakUtc);
         var options = new SimulatorOptions { Port = 0, Seed = 20, TimeProvider = clock };
         configure?.Invoke(options);
-        var simulator = await TomTomSimulator.StartAsync(options, Corridor);
+        var simulator = await TrafficSimulator.StartAsync(options, Corridor);
         return new SimulatorHarness(simulator, clock);
     }
 

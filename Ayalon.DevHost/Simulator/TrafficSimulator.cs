@@ -31,7 +31,7 @@ public sealed record SimulatorState(
 /// (<c>POST/DELETE /_simulator/faults</c>, <c>GET /_simulator/state</c>, <c>GET /_simulator/requests</c>).
 /// The simulator has no logging providers and keeps no key values: it cannot leak a key it was sent.
 /// </summary>
-public sealed partial class TomTomSimulator : IAsyncDisposable
+public sealed partial class TrafficSimulator : IAsyncDisposable
 {
     public const string FlowRoute = "/traffic/services/4/flowSegmentData/{style}/{zoom}/json";
     public const string ControlPrefix = "/_simulator";
@@ -50,7 +50,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     private int _requestCount;
     private int _disposed;
 
-    private TomTomSimulator(WebApplication app, SimulatorOptions options, CorridorDefinition corridor, ReplayLibrary? replay)
+    private TrafficSimulator(WebApplication app, SimulatorOptions options, CorridorDefinition corridor, ReplayLibrary? replay)
     {
         _app = app;
         _options = options;
@@ -95,7 +95,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         _options.TimeProvider.GetUtcNow(),
         BaseUrl.ToString());
 
-    public static async Task<TomTomSimulator> StartAsync(SimulatorOptions options, CorridorDefinition corridor, CancellationToken cancellationToken = default)
+    public static async Task<TrafficSimulator> StartAsync(SimulatorOptions options, CorridorDefinition corridor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corridor);
@@ -116,7 +116,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            ApplicationName = typeof(TomTomSimulator).Assembly.GetName().Name,
+            ApplicationName = typeof(TrafficSimulator).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
         // The simulator is not configured by the host's files or environment (a Kestrel section there would rebind
@@ -128,7 +128,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         var app = builder.Build();
-        var simulator = new TomTomSimulator(app, options, corridor, replay);
+        var simulator = new TrafficSimulator(app, options, corridor, replay);
         if (initialFault is not null) simulator.Faults.Set(initialFault);
         simulator.Map(app);
 
