@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Ayalon.Core;
 using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
@@ -7,13 +8,17 @@ namespace Ayalon.DevHost.Hosting;
 
 /// <summary>
 /// Runs the Functions app's own function classes on Kestrel, without the Azure Functions host: HTTP functions on
-/// their routes, timer functions on their schedules, the dashboard from wwwroot, and — when no TomTom key is given
-/// or <c>DevHost:Simulator</c> is true — a TomTom simulator on loopback that the app is pointed at.
+/// their routes, timer functions on their schedules, the dashboard from wwwroot, and — when no provider credential
+/// is given or <c>DevHost:Simulator</c> is true — the traffic simulator on loopback, which the app's HERE and TomTom
+/// settings are pointed at (HERE first, by the default provider order).
 /// </summary>
 public static class DevHostApp
 {
     public const string DefaultUrl = "http://127.0.0.1:7071";
     public const string SyntheticDemoProfileFile = "Impact/volume-profile.synthetic-demo.json";
+
+    /// <summary><c>DevHost:SimulatorAuth</c>: how the app authenticates to the simulated HERE (<c>key</c> or <c>oauth</c>).</summary>
+    public const string SimulatorAuthKey = "DevHost:SimulatorAuth";
 
     /// <param name="args">Command-line arguments (ASP.NET configuration syntax).</param>
     /// <param name="overrides">Configuration that wins over everything else (tests use it).</param>
@@ -37,7 +42,7 @@ public static class DevHostApp
         configuration["Collector:Schedule"] ??= "0 */5 * * * *";
         builder.WebHost.UseUrls(configuration["DevHost:Urls"] ?? configuration["urls"] ?? DefaultUrl);
 
-        TomTomSimulator? simulator = null;
+        TrafficSimulator? simulator = null;
         SimulatorOptions? simOptions = null;
         if (ShouldUseSimulator(configuration))
         {
@@ -45,8 +50,28 @@ public static class DevHostApp
             var corridor = string.IsNullOrWhiteSpace(corridorFile) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
             simOptions = new SimulatorOptions();
             configuration.GetSection("DevHost:SimulatorOptions").Bind(simOptions);
-            simulator = await TomTomSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
-            configuration["TomTom:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/');
+            var auth = (configuration[SimulatorAuthKey] ?? "key").Trim().ToLowerInvariant();
+            if (auth is not ("key" or "oauth"))
+                throw new InvalidOperationException($"{SimulatorAuthKey} must be 'key' or 'oauth', not '{configuration[SimulatorAuthKey]}'.");
+            // Per-run credentials the simulator enforces, so the app's HERE client really authenticates locally.
+            if (auth == "oauth")
+            {
+                simOptions.HereAccessKeyId = NonEmpty(simOptions.HereAccessKeyId) ?? "simulator-" + Guid.NewGuid().ToString("N")[..20];
+                simOptions.HereAccessKeySecret = NonEmpty(simOptions.HereAccessKeySecret) ?? Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            }
+            else
+            {
+                simOptions.HereApiKey = NonEmpty(simOptions.HereApiKey) ?? "simulator-" + Guid.NewGuid().ToString("N");
+            }
+            simulator = await TrafficSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
+            var simulatorUrl = simulator.BaseUrl.ToString().TrimEnd('/');
+            configuration["Here:BaseUrl"] = simulatorUrl;
+            configuration["Here:TokenUrl"] = simulator.HereTokenUrl.ToString();
+            // Only the chosen way is configured: OAuth wins over a key in the app, and a real key must not reach the simulator.
+            configuration["Here:ApiKey"] = auth == "key" ? simOptions.HereApiKey : null;
+            configuration["Here:AccessKeyId"] = auth == "oauth" ? simOptions.HereAccessKeyId : null;
+            configuration["Here:AccessKeySecret"] = auth == "oauth" ? simOptions.HereAccessKeySecret : null;
+            configuration["TomTom:BaseUrl"] = simulatorUrl;
             // A per-run key: the simulator, like TomTom, refuses requests without one.
             configuration["TomTom:ApiKey"] = "simulator-" + Guid.NewGuid().ToString("N");
             // Simulated traffic gets the synthetic demo volume profile so the local run shows every counter; the
@@ -72,7 +97,7 @@ public static class DevHostApp
             // The simulated traffic follows the app's clock, so a test's fake clock also drives the diurnal pattern.
             simOptions!.TimeProvider = app.Services.GetRequiredService<TimeProvider>();
             app.Lifetime.ApplicationStopped.Register(() => simulator.DisposeAsync().AsTask().GetAwaiter().GetResult());
-            app.Logger.LogInformation("TomTom simulator serving at {SimulatorUrl} (no real TomTom key in use)", simulator.BaseUrl);
+            app.Logger.LogInformation("Traffic simulator (HERE and TomTom) serving at {SimulatorUrl} (no real provider credential in use)", simulator.BaseUrl);
         }
 
         // The same headers the Functions app sets in its worker middleware (security headers, CSP, CORS).
@@ -88,14 +113,22 @@ public static class DevHostApp
     }
 
     /// <summary>
-    /// A configured key with an explicit base URL is always honoured as given (tests point the app at their own
-    /// fake provider that way); otherwise no key, or <c>DevHost:Simulator=true</c>, means the simulator.
+    /// A provider credential (TomTom key, HERE key, or HERE access key id and secret) with that provider's explicit
+    /// base URL is always honoured as given (tests point the app at their own provider that way); otherwise no
+    /// credential at all, or <c>DevHost:Simulator=true</c>, means the simulator.
     /// </summary>
     public static bool ShouldUseSimulator(IConfiguration configuration)
     {
-        var hasKey = !string.IsNullOrWhiteSpace(configuration["TomTom:ApiKey"]);
-        var hasBaseUrl = !string.IsNullOrWhiteSpace(configuration["TomTom:BaseUrl"]);
-        if (hasKey && hasBaseUrl) return false;
-        return !hasKey || configuration.GetValue("DevHost:Simulator", false);
+        var hasTomTom = NonEmpty(configuration["TomTom:ApiKey"]) is not null;
+        var hasHere = NonEmpty(configuration["Here:ApiKey"]) is not null ||
+                      (NonEmpty(configuration["Here:AccessKeyId"]) is not null && NonEmpty(configuration["Here:AccessKeySecret"]) is not null);
+        if ((hasTomTom && NonEmpty(configuration["TomTom:BaseUrl"]) is not null) ||
+            (hasHere && NonEmpty(configuration["Here:BaseUrl"]) is not null))
+        {
+            return false;
+        }
+        return !(hasTomTom || hasHere) || configuration.GetValue("DevHost:Simulator", false);
     }
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

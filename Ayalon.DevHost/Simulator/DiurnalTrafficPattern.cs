@@ -52,6 +52,13 @@ public sealed class DiurnalTrafficPattern
         return new TrafficSpeeds(Math.Clamp(current, 5, freeFlow), freeFlow);
     }
 
+    /// <summary>
+    /// A number in [0, 1) fixed per (seed, direction, index, step): how congestion varies along a carriageway within
+    /// one step (the HERE surface spreads the carriageway's delay over its subSegments with it).
+    /// </summary>
+    public double AlongRoad(string direction, int index, DateTimeOffset utc) =>
+        Unit(Hash(_seed, direction, "along-" + index.ToString(System.Globalization.CultureInfo.InvariantCulture), StepStart(utc).UtcTicks / _step.Ticks));
+
     /// <summary>Free-flow speed of a carriageway: 90–100 km/h, fixed for a seed (TomTom's free flow is per segment).</summary>
     public int FreeFlowSpeedKmh(string direction) => 90 + (int)(Hash(_seed, direction, "free-flow", 0) % 11);
 

@@ -7,15 +7,17 @@ namespace Ayalon.DevHost.Simulator;
 /// <summary>
 /// Runs the simulator on its own:
 /// <c>dotnet run --project Ayalon.DevHost -- simulator --port 7072 [--replay 2026-09-15] [--seed N] [--key K]
-/// [--fault KIND] [--replay-dir DIR] [--corridor FILE]</c>. Stops on Ctrl+C or SIGTERM.
-/// Each request is printed as path, point and answer — never the key.
+/// [--here-key K] [--here-access-key-id ID --here-access-key-secret SECRET] [--here-replay SET] [--fault KIND]
+/// [--replay-dir DIR] [--here-replay-dir DIR] [--corridor FILE]</c>. Stops on Ctrl+C or SIGTERM.
+/// Each request is printed as path, point or area and answer — never a key, token or signature.
 /// </summary>
 public static class SimulatorCommand
 {
     public const string Name = "simulator";
 
     public const string Usage =
-        "usage: simulator [--port N] [--seed N] [--replay SET] [--replay-dir DIR] [--key REQUIRED_KEY] [--fault KIND] [--corridor FILE]";
+        "usage: simulator [--port N] [--seed N] [--replay SET] [--replay-dir DIR] [--key REQUIRED_KEY] [--here-key REQUIRED_KEY] " +
+        "[--here-access-key-id ID --here-access-key-secret SECRET] [--here-replay SET] [--here-replay-dir DIR] [--fault KIND] [--corridor FILE]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -46,11 +48,11 @@ public static class SimulatorCommand
         }
 
         CorridorDefinition corridor;
-        TomTomSimulator simulator;
+        TrafficSimulator simulator;
         try
         {
             corridor = corridorFile is null ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
-            simulator = await TomTomSimulator.StartAsync(options, corridor, stop).ConfigureAwait(false);
+            simulator = await TrafficSimulator.StartAsync(options, corridor, stop).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is CorridorValidationException or IOException or ArgumentException or InvalidDataException)
         {
@@ -63,14 +65,28 @@ public static class SimulatorCommand
             var gate = new Lock();
             simulator.RequestCompleted += r =>
             {
+                var subject = r.Surface switch
+                {
+                    SimulatorSurface.HereFlow => $"in={r.Area ?? "-"} key={(r.KeyPresent ? "present" : "missing")}",
+                    SimulatorSurface.HereToken => $"authorization={(r.KeyPresent ? "present" : "missing")}",
+                    _ => $"point={r.Point ?? "-"} key={(r.KeyPresent ? "present" : "missing")}",
+                };
                 var line = string.Create(CultureInfo.InvariantCulture,
-                    $"{r.ReceivedAtUtc:O} GET {r.Path} point={r.Point ?? "-"} key={(r.KeyPresent ? "present" : "missing")} -> {(r.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "none")} {r.Outcome} {r.ElapsedMs:0}ms");
+                    $"{r.ReceivedAtUtc:O} {r.Method} {r.Path} {subject} -> {(r.StatusCode?.ToString(CultureInfo.InvariantCulture) ?? "none")} {r.Outcome} {r.ElapsedMs:0}ms");
                 lock (gate) output.WriteLine(line);
             };
-            var mode = simulator.Mode == SimulatorMode.Replay ? $"replay {simulator.ReplaySet}" : $"live, seed {simulator.Seed}";
+            string Mode(SimulatorMode mode, string? set) => mode == SimulatorMode.Replay ? $"replay {set}" : $"live, seed {simulator.Seed}";
+            var bbox = simulator.HereNetwork.Extent.Grow(500);
+            var probe = corridor.Sections[0].Midpoint;
             lock (gate)
             {
-                output.WriteLine($"TomTom simulator listening on {simulator.BaseUrl} ({mode}; corridor {corridor.Name}, {corridor.Attribution})");
+                output.WriteLine($"Traffic simulator listening on {simulator.BaseUrl} (TomTom {Mode(simulator.Mode, simulator.ReplaySet)}; " +
+                                 $"HERE {Mode(simulator.HereMode, simulator.HereReplaySet)}; corridor {corridor.Name}, {corridor.Attribution})");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"TomTom flow: GET {simulator.BaseUrl}traffic/services/4/flowSegmentData/absolute/10/json?point={probe.LatitudeDeg:0.######},{probe.LongitudeDeg:0.######}&unit=KMPH&key=…"));
+                output.WriteLine($"HERE flow:   GET {simulator.BaseUrl}v7/flow?in=bbox:{bbox}&locationReferencing=shape&functionalClasses=1,2&apiKey=… (or Authorization: Bearer <token>)");
+                output.WriteLine($"HERE token:  POST {simulator.HereTokenUrl} (OAuth 1.0 HMAC-SHA256; " +
+                                 (simulator.State.HereOAuthConfigured ? "access key configured)" : "no access key configured: every token request is refused)"));
                 output.WriteLine($"control: GET {simulator.BaseUrl}_simulator/state, POST/DELETE {simulator.BaseUrl}_simulator/faults");
             }
             try
@@ -81,7 +97,7 @@ public static class SimulatorCommand
             {
                 // Ctrl+C or SIGTERM: stop cleanly.
             }
-            lock (gate) output.WriteLine($"TomTom simulator stopped after {simulator.RequestCount} requests");
+            lock (gate) output.WriteLine($"Traffic simulator stopped after {simulator.RequestCount} requests and {simulator.TokenRequestCount} token requests");
         }
         return 0;
     }
@@ -97,7 +113,7 @@ public static class SimulatorCommand
             var name = args[i];
             if (name is "--help" or "-h")
             {
-                problem = "help: a TomTom Flow Segment Data look-alike on 127.0.0.1";
+                problem = "help: a TomTom Flow Segment Data and HERE Traffic API v7 look-alike on 127.0.0.1";
                 return false;
             }
             if (i + 1 >= args.Length)
@@ -123,6 +139,21 @@ public static class SimulatorCommand
                 case "--key":
                     options.RequiredKey = value;
                     break;
+                case "--here-key":
+                    options.HereApiKey = value;
+                    break;
+                case "--here-access-key-id":
+                    options.HereAccessKeyId = value;
+                    break;
+                case "--here-access-key-secret":
+                    options.HereAccessKeySecret = value;
+                    break;
+                case "--here-replay":
+                    options.HereReplaySet = value;
+                    break;
+                case "--here-replay-dir":
+                    options.HereReplayDirectory = value;
+                    break;
                 case "--fault" when SimulatorFault.TryParseKind(value, out _):
                     options.Fault = value;
                     break;
@@ -133,6 +164,11 @@ public static class SimulatorCommand
                     problem = $"bad argument '{name} {value}'";
                     return false;
             }
+        }
+        if (string.IsNullOrEmpty(options.HereAccessKeyId) != string.IsNullOrEmpty(options.HereAccessKeySecret))
+        {
+            problem = "--here-access-key-id and --here-access-key-secret go together";
+            return false;
         }
         return true;
     }

@@ -2,26 +2,43 @@ using System.Text.Json.Serialization;
 
 namespace Ayalon.DevHost.Simulator;
 
-/// <summary>What the simulator does wrong on purpose. Wire names (JSON, CLI, config) are the snake_case ones.</summary>
+/// <summary>
+/// What the simulator does wrong on purpose, on every traffic surface it serves (TomTom Flow Segment Data and HERE
+/// <c>/v7/flow</c>; never the HERE OAuth token endpoint, so a counted fault is not used up by a token request). Wire
+/// names (JSON, CLI, config) are the snake_case ones. Where a kind is a TomTom particularity, HERE gets its closest
+/// equivalent, named in the kind's comment as "TomTom: … / HERE: …".
+/// </summary>
 [JsonConverter(typeof(JsonStringEnumConverter<FaultKind>))]
 public enum FaultKind
 {
     [JsonStringEnumMemberName("none")] None,
 
-    /// <summary>400 "Point too far from nearest existing segment." — TomTom's answer for Israel since 2026-09-15.</summary>
+    /// <summary>
+    /// TomTom: 400 "Point too far from nearest existing segment." — its answer for Israel since 2026-09-15.
+    /// HERE: it has no such error; an area it does not cover answers 200 <c>{"sourceUpdated":null,"results":[]}</c>,
+    /// so this is <see cref="EmptyResults"/> there.
+    /// </summary>
     [JsonStringEnumMemberName("no_coverage")] NoCoverage,
 
-    /// <summary>403, as for a bad key.</summary>
+    /// <summary>
+    /// A bad key. TomTom: 403 <c>Forbidden</c>. HERE: 401 <c>{"error":"Unauthorized","error_description":"apiKey
+    /// invalid. apiKey not found."}</c>, HERE's answer to a key it does not know.
+    /// </summary>
     [JsonStringEnumMemberName("forbidden")] Forbidden,
 
-    /// <summary>429 with <c>Retry-After</c>.</summary>
+    /// <summary>429 with <c>Retry-After</c> (TomTom's error body; HERE's <c>{"error","error_description"}</c>).</summary>
     [JsonStringEnumMemberName("rate_limited")] RateLimited,
 
+    /// <summary>500 (HERE: its service error body <c>{"title","status","code","cause","action","correlationId"}</c>).</summary>
     [JsonStringEnumMemberName("server_error")] ServerError,
 
+    /// <summary>503 (HERE also answers 503 while throttling).</summary>
     [JsonStringEnumMemberName("unavailable")] Unavailable,
 
-    /// <summary>596 "Service not found", a TomTom-specific status.</summary>
+    /// <summary>
+    /// TomTom: 596 "Service not found", a TomTom-specific gateway status. HERE: 502 Bad Gateway in its service error
+    /// shape, the closest gateway-side 5xx.
+    /// </summary>
     [JsonStringEnumMemberName("tomtom_596")] TomTom596,
 
     /// <summary>Holds the request until the client aborts it (or <see cref="SimulatorOptions.TimeoutHangSeconds"/>).</summary>
@@ -33,14 +50,27 @@ public enum FaultKind
     /// <summary>200 with the normal body cut in half (a complete HTTP response, an incomplete document).</summary>
     [JsonStringEnumMemberName("truncated_json")] TruncatedJson,
 
-    /// <summary>The normal answer with confidence 0.5.</summary>
+    /// <summary>
+    /// The normal answer with a confidence below the real-time band. TomTom: confidence 0.5. HERE: 0.6 on every
+    /// result and subSegment, HERE's "historical profile" band (0.5, 0.7].
+    /// </summary>
     [JsonStringEnumMemberName("low_confidence")] LowConfidence,
 
-    /// <summary>The normal answer with roadClosure true, currentSpeed 0 and currentTravelTime 0.</summary>
+    /// <summary>
+    /// The road closed. TomTom: roadClosure true, currentSpeed 0 and currentTravelTime 0. HERE: every result and
+    /// subSegment <c>traversability: "closed"</c>, <c>jamFactor: 10</c>, without <c>speed</c>,
+    /// <c>speedUncapped</c> or <c>confidence</c> (as HERE sends closed items; <c>freeFlow</c> stays).
+    /// </summary>
     [JsonStringEnumMemberName("road_closure")] RoadClosure,
 
     /// <summary>An error body that echoes the full request URL, key included: proves the app never passes it on.</summary>
     [JsonStringEnumMemberName("echo_url_error")] EchoUrlError,
+
+    /// <summary>
+    /// A valid answer that measured nothing. HERE: 200 <c>{"sourceUpdated":null,"results":[]}</c>. TomTom has no empty
+    /// answer; it says so with its 400 "Point too far…", so this is <see cref="NoCoverage"/> there.
+    /// </summary>
+    [JsonStringEnumMemberName("empty_results")] EmptyResults,
 }
 
 /// <summary>

@@ -6,12 +6,12 @@ public enum SimulatorMode
     /// <summary>A synthetic, deterministic diurnal congestion pattern over the corridor's own carriageways.</summary>
     Live,
 
-    /// <summary>The real TomTom answers recorded under <c>fixtures/tomtom/&lt;set&gt;/</c>.</summary>
+    /// <summary>Recorded answers: TomTom's under <c>fixtures/tomtom/&lt;set&gt;/</c>, HERE's under <c>fixtures/here/&lt;set&gt;/</c>.</summary>
     Replay,
 }
 
 /// <summary>
-/// Settings for the TomTom-compatible simulator. Bound from configuration section <c>DevHost:SimulatorOptions</c>
+/// Settings for the traffic simulator (TomTom and HERE surfaces on one port). Bound from configuration section <c>DevHost:SimulatorOptions</c>
 /// by the DevHost; tests build it in code (and set <see cref="TimeProvider"/> to a fake clock).
 /// </summary>
 public sealed class SimulatorOptions
@@ -22,7 +22,7 @@ public sealed class SimulatorOptions
     /// <summary>Seed of the deterministic traffic pattern: the same seed and time give the same answer.</summary>
     public int Seed { get; set; } = 20;
 
-    /// <summary>A recorded set under <see cref="ReplayDirectory"/> (e.g. <c>2026-09-15</c>); set = replay mode.</summary>
+    /// <summary>A recorded TomTom set under <see cref="ReplayDirectory"/> (e.g. <c>2026-09-15</c>); set = replay mode.</summary>
     public string? ReplaySet { get; set; }
 
     /// <summary>Where the recorded sets live; default <c>fixtures/tomtom</c> beside the running assembly.</summary>
@@ -38,8 +38,38 @@ public sealed class SimulatorOptions
     /// <summary>Live mode: a point farther than this from every corridor section gets TomTom's 400 "Point too far…".</summary>
     public double CoverageRadiusMeters { get; set; } = 1000;
 
-    /// <summary>When set, any other key is refused with 403 (a missing or empty key always is).</summary>
+    /// <summary>TomTom surface: when set, any other key is refused with 403 (a missing or empty key always is).</summary>
     public string? RequiredKey { get; set; }
+
+    /// <summary>
+    /// HERE surface: when set, any other <c>apiKey</c> is refused with 401 (a request with neither an <c>apiKey</c> nor
+    /// a bearer token always is; a bearer token must be one the token endpoint issued and still valid).
+    /// </summary>
+    public string? HereApiKey { get; set; }
+
+    /// <summary>HERE OAuth: the access key id the token endpoint accepts (with <see cref="HereAccessKeySecret"/>).</summary>
+    public string? HereAccessKeyId { get; set; }
+
+    /// <summary>HERE OAuth: the secret the token endpoint verifies signatures with. Unset = no token is ever issued.</summary>
+    public string? HereAccessKeySecret { get; set; }
+
+    /// <summary>Lifetime of an issued bearer token; HERE's is 86399 s. Tests shorten it to watch a token expire.</summary>
+    public int HereTokenExpiresInSeconds { get; set; } = 86399;
+
+    /// <summary>
+    /// The legal limit HERE caps <c>speed</c> at (the Ayalon's is 90 km/h); <c>speedUncapped</c> and <c>freeFlow</c>
+    /// are not capped, so at night the capped speed sits below free flow — the trap a client must not fall into.
+    /// </summary>
+    public double HereSpeedLimitKmh { get; set; } = 90;
+
+    /// <summary>HERE live answers' confidence: in HERE's real-time band (0.7, 1.0].</summary>
+    public double HereConfidence { get; set; } = 0.97;
+
+    /// <summary>A recorded HERE set under <see cref="HereReplayDirectory"/>; set = the HERE surface replays it.</summary>
+    public string? HereReplaySet { get; set; }
+
+    /// <summary>Where the recorded HERE sets live; default <c>fixtures/here</c> beside the running assembly.</summary>
+    public string? HereReplayDirectory { get; set; }
 
     /// <summary>A fault active from the start, by its wire name (e.g. <c>no_coverage</c>); see <see cref="FaultKind"/>.</summary>
     public string? Fault { get; set; }
@@ -56,13 +86,25 @@ public sealed class SimulatorOptions
     /// </summary>
     public int PatternStepMinutes { get; set; } = 5;
 
-    /// <summary>The clock the diurnal pattern and the request log follow. Added latency and timeouts use real time.</summary>
+    /// <summary>
+    /// The clock the diurnal pattern, the request log, OAuth timestamps and token expiry follow. Added latency and
+    /// timeouts use real time.
+    /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>The TomTom surface's mode.</summary>
     public SimulatorMode Mode => string.IsNullOrWhiteSpace(ReplaySet) ? SimulatorMode.Live : SimulatorMode.Replay;
+
+    /// <summary>The HERE surface's mode.</summary>
+    public SimulatorMode HereMode => string.IsNullOrWhiteSpace(HereReplaySet) ? SimulatorMode.Live : SimulatorMode.Replay;
 
     internal string ResolvedReplayDirectory =>
         string.IsNullOrWhiteSpace(ReplayDirectory)
             ? Path.Combine(AppContext.BaseDirectory, "fixtures", "tomtom")
             : ReplayDirectory;
+
+    internal string ResolvedHereReplayDirectory =>
+        string.IsNullOrWhiteSpace(HereReplayDirectory)
+            ? Path.Combine(AppContext.BaseDirectory, "fixtures", "here")
+            : HereReplayDirectory;
 }

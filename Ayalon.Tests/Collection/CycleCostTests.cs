@@ -72,7 +72,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
         Action<IServiceCollection, StorageOptions>? configure, IDictionary<string, TableOperationCounter>? measure)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 9, 15, 5, 20, 0, TimeSpan.Zero));
-        await using TomTomSimulator simulator = await CycleSimulator.StartAsync(clock);
+        await using TrafficSimulator simulator = await CycleSimulator.StartAsync(clock);
         await using var harness = CycleHarness.Create(azurite.ConnectionString, simulator, time: clock,
             settings: new Dictionary<string, string?> { ["Collector:MinIntervalSeconds"] = "60" }, configure: configure);
 

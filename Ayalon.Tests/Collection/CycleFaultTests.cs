@@ -172,7 +172,7 @@ public sealed class CycleFaultTests(AzuriteFixture azurite) : IClassFixture<Azur
         string LatestRows,
         LatestState Latest);
 
-    private static async Task<StateSnapshot> SnapshotAsync(CycleHarness harness, TomTomSimulator simulator)
+    private static async Task<StateSnapshot> SnapshotAsync(CycleHarness harness, TrafficSimulator simulator)
     {
         var latest = await harness.LatestAsync();
         var rows = string.Join("\n", latest.Sections.Values.OrderBy(s => s.SectionId, StringComparer.Ordinal)

@@ -54,7 +54,7 @@ public sealed class CycleHarness : IAsyncDisposable
     /// <param name="configure">Registrations applied before AddAyalonCore (its TryAdd keeps them).</param>
     public static CycleHarness Create(
         string connectionString,
-        TomTomSimulator simulator,
+        TrafficSimulator simulator,
         string? tablePrefix = null,
         IDictionary<string, string?>? settings = null,
         TimeProvider? time = null,
@@ -166,8 +166,8 @@ public sealed class CycleHarness : IAsyncDisposable
 /// <summary>A simulator for the cycle tests: live mode, the harness key required, a clock of the test's choosing.</summary>
 public static class CycleSimulator
 {
-    public static Task<TomTomSimulator> StartAsync(TimeProvider? time = null, string? replaySet = null, string key = CycleHarness.Key) =>
-        TomTomSimulator.StartAsync(new SimulatorOptions
+    public static Task<TrafficSimulator> StartAsync(TimeProvider? time = null, string? replaySet = null, string key = CycleHarness.Key) =>
+        TrafficSimulator.StartAsync(new SimulatorOptions
         {
             Port = 0,
             Seed = 20,

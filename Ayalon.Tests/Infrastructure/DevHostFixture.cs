@@ -25,7 +25,7 @@ public sealed class DevHostInstance : IAsyncDisposable
     public Uri BaseAddress { get; }
     public HttpClient Client { get; }
     public IServiceProvider Services => App.Services;
-    public TomTomSimulator? Simulator => App.Services.GetService<TomTomSimulator>();
+    public TrafficSimulator? Simulator => App.Services.GetService<TrafficSimulator>();
 
     public static async Task<DevHostInstance> StartAsync(
         AzuriteFixture azurite,

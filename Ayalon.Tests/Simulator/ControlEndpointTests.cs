@@ -51,6 +51,7 @@ public class ControlEndpointTests
     [InlineData("""{"kind":"TRUNCATED_JSON"}""", 200)]
     [InlineData("""{"kind":"low_confidence"}""", 200)]
     [InlineData("""{"kind":"road_closure"}""", 200)]
+    [InlineData("""{"kind":"empty_results"}""", 400)]
     [InlineData("""{"kind":"none","latencyMs":50}""", 200)]
     public async Task Post_faults_switches_the_next_answer(string body, int status)
     {

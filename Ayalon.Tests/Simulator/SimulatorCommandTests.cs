@@ -48,6 +48,37 @@ public partial class SimulatorCommandTests
     }
 
     [Fact]
+    public async Task Command_prints_the_HERE_flow_and_token_urls_and_enforces_the_HERE_key()
+    {
+        const string secret = "cli-here-secret-9d1a";
+        var output = new StringWriter();
+        using var stop = new CancellationTokenSource();
+        var run = SimulatorCommand.RunAsync(["simulator", "--port", "0", "--here-key", secret], TextWriter.Synchronized(output), stop.Token);
+
+        var url = await WaitForUrlAsync(output, run);
+        var text = output.ToString();
+        var flowLine = text.Split('\n').Single(l => l.StartsWith("HERE flow:", StringComparison.Ordinal));
+        var flowUrl = Regex.Match(flowLine, @"GET (\S+)&apiKey=").Groups[1].Value;
+        using var http = new HttpClient { BaseAddress = url };
+        using var ok = await http.GetAsync(flowUrl + "&apiKey=" + secret);
+        using var wrong = await http.GetAsync(flowUrl + "&apiKey=other");
+        stop.Cancel();
+        Assert.Equal(0, await run.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.StartsWith(url + "v7/flow?in=bbox:", flowUrl);
+        Assert.Equal(200, (int)ok.StatusCode);
+        Assert.NotEqual("""{"sourceUpdated":null,"results":[]}""", await ok.Content.ReadAsStringAsync()); // the printed bbox covers the corridor
+        Assert.Equal(401, (int)wrong.StatusCode);
+        text = output.ToString();
+        Assert.Contains($"HERE token:  POST {url}oauth2/token", text);
+        Assert.Contains("GET /v7/flow in=bbox:", text);
+        Assert.Contains("key=present -> 200 ok", text);
+        Assert.Contains("-> 401 unauthorized:wrong_key", text);
+        Assert.Contains("stopped after 2 requests and 0 token requests", text);
+        Assert.DoesNotContain(secret, text);
+    }
+
+    [Fact]
     public async Task Command_replays_a_recorded_set()
     {
         var output = new StringWriter();
@@ -70,6 +101,8 @@ public partial class SimulatorCommandTests
     [InlineData(new[] { "--colour", "blue" }, "bad argument")]
     [InlineData(new[] { "--fault", "earthquake" }, "bad argument")]
     [InlineData(new[] { "--port", "0", "--replay", "1999-01-01" }, "not found")]
+    [InlineData(new[] { "--port", "0", "--here-replay", "1999-01-01" }, "not found")]
+    [InlineData(new[] { "--here-access-key-id", "id" }, "go together")]
     public async Task Command_refuses_bad_arguments_with_exit_code_2(string[] args, string mentioned)
     {
         var output = new StringWriter();

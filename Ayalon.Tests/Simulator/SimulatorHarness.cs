@@ -11,6 +11,14 @@ internal sealed class SimulatorHarness : IAsyncDisposable
 {
     public const string Key = "test-key-3f9a1c";
 
+    /// <summary>The HERE apiKey the HERE-flavoured harness requires.</summary>
+    public const string HereKey = "here-test-key-8b2d4e";
+
+    public const string HereAccessKeyId = "test-access-key-id-51c0";
+
+    /// <summary>Carries characters that need percent-encoding, so a signer that skips encoding the key fails.</summary>
+    public const string HereAccessKeySecret = "s3cr3t+/=&~ key-7Qx";
+
     /// <summary>Tuesday 2026-09-15 08:30 in Tel Aviv (IDT, UTC+3): a weekday morning peak.</summary>
     public static readonly DateTimeOffset WeekdayMorningPeakUtc = new(2026, 9, 15, 5, 30, 0, TimeSpan.Zero);
 
@@ -25,14 +33,14 @@ internal sealed class SimulatorHarness : IAsyncDisposable
 
     public static readonly CorridorDefinition Corridor = CorridorLoader.LoadDefault();
 
-    private SimulatorHarness(TomTomSimulator simulator, FakeTimeProvider clock)
+    private SimulatorHarness(TrafficSimulator simulator, FakeTimeProvider clock)
     {
         Simulator = simulator;
         Clock = clock;
         Http = new HttpClient { BaseAddress = simulator.BaseUrl, Timeout = TimeSpan.FromSeconds(30) };
     }
 
-    public TomTomSimulator Simulator { get; }
+    public TrafficSimulator Simulator { get; }
 
     public FakeTimeProvider Clock { get; }
 
@@ -43,9 +51,54 @@ internal sealed class SimulatorHarness : IAsyncDisposable
         var clock = new FakeTimeProvider(nowUtc ?? WeekdayMorningPeakUtc);
         var options = new SimulatorOptions { Port = 0, Seed = 20, TimeProvider = clock };
         configure?.Invoke(options);
-        var simulator = await TomTomSimulator.StartAsync(options, Corridor);
+        var simulator = await TrafficSimulator.StartAsync(options, Corridor);
         return new SimulatorHarness(simulator, clock);
     }
+
+    /// <summary>A simulator whose HERE surface requires <see cref="HereKey"/> and accepts the test OAuth credentials.</summary>
+    public static Task<SimulatorHarness> StartHereAsync(Action<SimulatorOptions>? configure = null, DateTimeOffset? nowUtc = null) =>
+        StartAsync(o =>
+        {
+            o.HereApiKey = HereKey;
+            o.HereAccessKeyId = HereAccessKeyId;
+            o.HereAccessKeySecret = HereAccessKeySecret;
+            configure?.Invoke(o);
+        }, nowUtc);
+
+    /// <summary>The corridor's bounds plus 500 m, west,south,east,north: what the app's HERE client asks for.</summary>
+    public static string CorridorBbox
+    {
+        get
+        {
+            var points = Corridor.Sections.SelectMany(s => s.Geometry).ToList();
+            var marginLat = 500 / 111_195.0;
+            var marginLon = marginLat / Math.Cos(points.Average(p => p.LatitudeDeg) * Math.PI / 180);
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{points.Min(p => p.LongitudeDeg) - marginLon:0.######},{points.Min(p => p.LatitudeDeg) - marginLat:0.######},{points.Max(p => p.LongitudeDeg) + marginLon:0.######},{points.Max(p => p.LatitudeDeg) + marginLat:0.######}");
+        }
+    }
+
+    public static string HereFlowPath(string? bbox = null, string? apiKey = HereKey, string? referencing = "shape", string? functionalClasses = "1,2")
+    {
+        var url = "v7/flow?in=bbox:" + (bbox ?? CorridorBbox);
+        if (referencing is not null) url += "&locationReferencing=" + referencing;
+        if (functionalClasses is not null) url += "&functionalClasses=" + functionalClasses;
+        if (apiKey is not null) url += "&apiKey=" + Uri.EscapeDataString(apiKey);
+        return url;
+    }
+
+    public Task<HttpResponseMessage> GetHereFlowAsync(string? bbox = null, string? apiKey = HereKey, string? referencing = "shape", string? functionalClasses = "1,2") =>
+        Http.GetAsync(HereFlowPath(bbox, apiKey, referencing, functionalClasses));
+
+    public async Task<HttpResponseMessage> GetHereFlowWithTokenAsync(string token, string? bbox = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, HereFlowPath(bbox, apiKey: null));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return await Http.SendAsync(request);
+    }
+
+    public static string? CorrelationId(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("X-Correlation-Id", out var values) ? values.Single() : null;
 
     public static GeoPoint Midpoint(string sectionId) => Corridor.Find(sectionId)!.Midpoint;
 

@@ -42,7 +42,7 @@ public class SimulatorOptionsTests
             ["DevHost:SimulatorOptions:Seed"] = "11",
             ["DevHost:SimulatorOptions:Fault"] = "unavailable",
         });
-        var simulator = app.Services.GetRequiredService<TomTomSimulator>();
+        var simulator = app.Services.GetRequiredService<TrafficSimulator>();
         try
         {
             Assert.Equal(11, simulator.Seed);

@@ -22,7 +22,7 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
 
     private static readonly CorridorDefinition Corridor = CorridorLoader.LoadDefault();
 
-    private Dictionary<string, string?> Settings(TomTomSimulator sim, string? apiKey) => new()
+    private Dictionary<string, string?> Settings(TrafficSimulator sim, string? apiKey) => new()
     {
         ["TomTom:BaseUrl"] = sim.BaseUrl.ToString(),
         ["TomTom:ApiKey"] = apiKey,
@@ -53,7 +53,7 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
     public async Task A_cycle_reports_every_custom_metric_with_its_dimensions_and_never_the_key()
     {
         // The key lives in the (fake) vault, as in Azure; the simulator accepts only it.
-        await using var sim = await TomTomSimulator.StartAsync(new SimulatorOptions { Port = 0, RequiredKey = Canary }, Corridor);
+        await using var sim = await TrafficSimulator.StartAsync(new SimulatorOptions { Port = 0, RequiredKey = Canary }, Corridor);
         var vault = new FakeKeyVault();
         vault.SetSecret(Canary);
         var settings = Settings(sim, apiKey: null);
@@ -123,7 +123,7 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
     public async Task A_rejected_key_reports_auth_error_by_provider_status_and_the_key_stays_out_of_telemetry()
     {
         // The app's key (the canary) is not the one the provider accepts: TomTom answers 403.
-        await using var sim = await TomTomSimulator.StartAsync(new SimulatorOptions { Port = 0, RequiredKey = "the-right-key" }, Corridor);
+        await using var sim = await TrafficSimulator.StartAsync(new SimulatorOptions { Port = 0, RequiredKey = "the-right-key" }, Corridor);
         await using var host = await TelemetryHost.StartAsync(Settings(sim, apiKey: Canary));
 
         var record = await RunCycleAsInvocationAsync(host, new Activity("CollectTraffic"));
@@ -144,7 +144,7 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
     [Fact]
     public async Task The_worker_default_Warning_only_filter_is_removed_so_Information_logs_reach_Application_Insights()
     {
-        await using var sim = await TomTomSimulator.StartAsync(new SimulatorOptions { Port = 0 }, Corridor);
+        await using var sim = await TrafficSimulator.StartAsync(new SimulatorOptions { Port = 0 }, Corridor);
         await using var host = await TelemetryHost.StartAsync(Settings(sim, apiKey: null));
 
         var options = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.Extensions.Logging.LoggerFilterOptions>>().Value;

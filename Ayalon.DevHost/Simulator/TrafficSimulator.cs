@@ -11,29 +11,52 @@ using Microsoft.AspNetCore.Http.Extensions;
 
 namespace Ayalon.DevHost.Simulator;
 
-/// <summary>What <c>GET /_simulator/state</c> answers.</summary>
+/// <summary>
+/// What <c>GET /_simulator/state</c> answers. <see cref="Mode"/>/<see cref="ReplaySet"/> are the TomTom surface's,
+/// <see cref="HereMode"/>/<see cref="HereReplaySet"/> the HERE surface's. <see cref="RequestCount"/> counts every
+/// traffic request (both surfaces and unknown paths), <see cref="TokenRequestCount"/> the token endpoint's apart.
+/// </summary>
 public sealed record SimulatorState(
     string Mode,
     string? ReplaySet,
+    string HereMode,
+    string? HereReplaySet,
     int Seed,
     bool RequiredKeySet,
+    bool HereApiKeySet,
+    bool HereOAuthConfigured,
     SimulatorFault Fault,
     int RequestCount,
+    int TomTomRequestCount,
+    int HereFlowRequestCount,
+    int TokenRequestCount,
     DateTimeOffset NowUtc,
     string BaseUrl);
 
 /// <summary>
-/// A TomTom Traffic Flow Segment Data v4 look-alike on loopback, for the local run and the tests:
-/// <c>GET /traffic/services/4/flowSegmentData/{style}/{zoom}/json?point=lat,lon&amp;unit=KMPH&amp;key=…</c>.
-/// Live mode answers with the whole carriageway of the nearest corridor direction (all three sections of it in one
-/// answer) at speeds from a deterministic diurnal pattern; replay mode serves the recorded answers in
-/// fixtures/tomtom/. Faults are switched at run time in C# (<see cref="Faults"/>) or over HTTP
-/// (<c>POST/DELETE /_simulator/faults</c>, <c>GET /_simulator/state</c>, <c>GET /_simulator/requests</c>).
-/// The simulator has no logging providers and keeps no key values: it cannot leak a key it was sent.
+/// A traffic provider look-alike on loopback, for the local run and the tests: one Kestrel app, one port, one fault
+/// switch and one request log serving
+/// <list type="bullet">
+/// <item>TomTom Traffic Flow Segment Data v4:
+/// <c>GET /traffic/services/4/flowSegmentData/{style}/{zoom}/json?point=lat,lon&amp;unit=KMPH&amp;key=…</c>. Live mode
+/// answers with the whole carriageway of the nearest corridor direction (all three sections of it in one answer);
+/// replay mode serves the recorded answers in fixtures/tomtom/.</item>
+/// <item>HERE Traffic API v7: <c>GET /v7/flow?in=bbox:W,S,E,N&amp;locationReferencing=shape&amp;apiKey=…</c> (or
+/// <c>Authorization: Bearer …</c>). Live mode answers with both carriageways cut into results, shape links and
+/// subSegments (see <see cref="HereRoadNetwork"/>); replay mode serves a folder of HERE answers (fixtures/here/).
+/// </item>
+/// <item>HERE's OAuth 2.0 token endpoint: <c>POST /oauth2/token</c>, OAuth 1.0 HMAC-SHA256 signed (see <see cref="HereOAuth"/>).</item>
+/// </list>
+/// Both traffic surfaces take their speeds from the same deterministic diurnal pattern: the same seed and time give
+/// the same traffic whichever provider a client asks. Faults are switched at run time in C# (<see cref="Faults"/>) or
+/// over HTTP (<c>POST/DELETE /_simulator/faults</c>, <c>GET /_simulator/state</c>, <c>GET /_simulator/requests</c>).
+/// The simulator has no logging providers and keeps no credential values: it cannot leak a key it was sent.
 /// </summary>
-public sealed partial class TomTomSimulator : IAsyncDisposable
+public sealed partial class TrafficSimulator : IAsyncDisposable
 {
     public const string FlowRoute = "/traffic/services/4/flowSegmentData/{style}/{zoom}/json";
+    public const string HereFlowRoute = "/v7/flow";
+    public const string HereTokenRoute = "/oauth2/token";
     public const string ControlPrefix = "/_simulator";
 
     private static readonly HashSet<string> Styles = new(StringComparer.Ordinal)
@@ -46,16 +69,24 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly SimulatorOptions _options;
     private readonly ReplayLibrary? _replay;
+    private readonly HereReplayLibrary? _hereReplay;
+    private readonly HereOAuth _oauth;
     private readonly SimulatorRequestLog _log;
     private int _requestCount;
+    private int _tomTomRequestCount;
+    private int _hereFlowRequestCount;
+    private int _tokenRequestCount;
     private int _disposed;
 
-    private TomTomSimulator(WebApplication app, SimulatorOptions options, CorridorDefinition corridor, ReplayLibrary? replay)
+    private TrafficSimulator(WebApplication app, SimulatorOptions options, CorridorDefinition corridor, ReplayLibrary? replay, HereReplayLibrary? hereReplay)
     {
         _app = app;
         _options = options;
         _replay = replay;
+        _hereReplay = hereReplay;
+        _oauth = new HereOAuth(options);
         Carriageways = new CarriagewayIndex(corridor);
+        HereNetwork = new HereRoadNetwork(corridor, Carriageways);
         Pattern = new DiurnalTrafficPattern(options.Seed, options.PatternStepMinutes);
         _log = new SimulatorRequestLog(options.RequestLogCapacity);
     }
@@ -63,12 +94,36 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     /// <summary>Where the simulator listens, e.g. <c>http://127.0.0.1:41234/</c>.</summary>
     public Uri BaseUrl { get; private set; } = null!;
 
-    /// <summary>Every request received on the TomTom API surface (not the <c>/_simulator</c> control routes), whatever its answer.</summary>
+    /// <summary>
+    /// Every traffic request received — TomTom, HERE <c>/v7/flow</c> and unknown paths, whatever the answer — but not
+    /// the token endpoint's (<see cref="TokenRequestCount"/>) nor the <c>/_simulator</c> control routes.
+    /// </summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
 
+    /// <summary>Requests under <c>/traffic/</c> (TomTom's API).</summary>
+    public int TomTomRequestCount => Volatile.Read(ref _tomTomRequestCount);
+
+    /// <summary>Requests under <c>/v7/</c> (HERE's traffic API).</summary>
+    public int HereFlowRequestCount => Volatile.Read(ref _hereFlowRequestCount);
+
+    /// <summary>Requests to HERE's OAuth token endpoint, whatever their answer.</summary>
+    public int TokenRequestCount => Volatile.Read(ref _tokenRequestCount);
+
+    /// <summary>The TomTom surface's mode.</summary>
     public SimulatorMode Mode => _options.Mode;
 
     public string? ReplaySet => _replay?.Set;
+
+    /// <summary>The HERE surface's mode.</summary>
+    public SimulatorMode HereMode => _options.HereMode;
+
+    public string? HereReplaySet => _hereReplay?.Set;
+
+    /// <summary>Where HERE's OAuth token endpoint listens, e.g. <c>http://127.0.0.1:41234/oauth2/token</c>.</summary>
+    public Uri HereTokenUrl => new(BaseUrl, HereTokenRoute.TrimStart('/'));
+
+    /// <summary>The corridor cut the way the HERE surface reports it.</summary>
+    public HereRoadNetwork HereNetwork { get; }
 
     public int Seed => _options.Seed;
 
@@ -82,29 +137,44 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     /// <summary>The most recent requests, oldest first (no key values, only whether a key was present).</summary>
     public IReadOnlyList<SimulatorRequestRecord> RecentRequests => _log.Snapshot();
 
-    /// <summary>Raised after each TomTom API request is answered (or abandoned); the standalone command prints it.</summary>
+    /// <summary>Raised after each API request (either surface or the token endpoint) is answered or abandoned; the standalone command prints it.</summary>
     public event Action<SimulatorRequestRecord>? RequestCompleted;
 
     public SimulatorState State => new(
         Mode == SimulatorMode.Replay ? "replay" : "live",
         ReplaySet,
+        HereMode == SimulatorMode.Replay ? "replay" : "live",
+        HereReplaySet,
         Seed,
         !string.IsNullOrEmpty(_options.RequiredKey),
+        !string.IsNullOrEmpty(_options.HereApiKey),
+        !string.IsNullOrEmpty(_options.HereAccessKeyId) && !string.IsNullOrEmpty(_options.HereAccessKeySecret),
         Faults.Current,
         RequestCount,
+        TomTomRequestCount,
+        HereFlowRequestCount,
+        TokenRequestCount,
         _options.TimeProvider.GetUtcNow(),
         BaseUrl.ToString());
 
-    public static async Task<TomTomSimulator> StartAsync(SimulatorOptions options, CorridorDefinition corridor, CancellationToken cancellationToken = default)
+    public static async Task<TrafficSimulator> StartAsync(SimulatorOptions options, CorridorDefinition corridor, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corridor);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TimeoutHangSeconds, 1);
         ArgumentNullException.ThrowIfNull(options.TimeProvider);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HereTokenExpiresInSeconds, 1);
+        if (!double.IsFinite(options.HereSpeedLimitKmh) || options.HereSpeedLimitKmh <= 0)
+            throw new ArgumentException("HereSpeedLimitKmh must be a positive speed.", nameof(options));
+        if (options.HereConfidence is < 0 or > 1 || double.IsNaN(options.HereConfidence))
+            throw new ArgumentException("HereConfidence must be within 0..1.", nameof(options));
 
         var replay = options.Mode == SimulatorMode.Replay
             ? ReplayLibrary.Load(options.ResolvedReplayDirectory, options.ReplaySet!.Trim())
+            : null;
+        var hereReplay = options.HereMode == SimulatorMode.Replay
+            ? HereReplayLibrary.Load(options.ResolvedHereReplayDirectory, options.HereReplaySet!.Trim())
             : null;
         SimulatorFault? initialFault = null;
         if (!string.IsNullOrWhiteSpace(options.Fault))
@@ -116,7 +186,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            ApplicationName = typeof(TomTomSimulator).Assembly.GetName().Name,
+            ApplicationName = typeof(TrafficSimulator).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
         // The simulator is not configured by the host's files or environment (a Kestrel section there would rebind
@@ -128,7 +198,7 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
 
         var app = builder.Build();
-        var simulator = new TomTomSimulator(app, options, corridor, replay);
+        var simulator = new TrafficSimulator(app, options, corridor, replay, hereReplay);
         if (initialFault is not null) simulator.Faults.Set(initialFault);
         simulator.Map(app);
 
@@ -143,14 +213,22 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     {
         app.Use((context, next) =>
         {
-            if (!context.Request.Path.StartsWithSegments(ControlPrefix, StringComparison.OrdinalIgnoreCase))
+            var path = context.Request.Path;
+            if (path.StartsWithSegments(ControlPrefix, StringComparison.OrdinalIgnoreCase)) return next(context);
+            if (path.StartsWithSegments(HereTokenRoute, StringComparison.OrdinalIgnoreCase))
             {
-                Interlocked.Increment(ref _requestCount);
+                Interlocked.Increment(ref _tokenRequestCount);
+                return next(context);
             }
+            Interlocked.Increment(ref _requestCount);
+            if (path.StartsWithSegments("/v7", StringComparison.OrdinalIgnoreCase)) Interlocked.Increment(ref _hereFlowRequestCount);
+            else if (path.StartsWithSegments("/traffic", StringComparison.OrdinalIgnoreCase)) Interlocked.Increment(ref _tomTomRequestCount);
             return next(context);
         });
 
         app.MapGet(FlowRoute, (HttpContext context, string style, string zoom) => HandleFlowAsync(context, style, zoom));
+        app.MapGet(HereFlowRoute, HandleHereFlowAsync);
+        app.MapPost(HereTokenRoute, HandleHereTokenAsync);
 
         app.MapGet(ControlPrefix + "/state", () => Results.Json(State, ControlJson));
         app.MapGet(ControlPrefix + "/requests", () => Results.Json(new { requests = RecentRequests }, ControlJson));
@@ -191,24 +269,34 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     }
 
     /// <summary>Per-request facts for the log, filled as the answer is decided.</summary>
-    private sealed class Exchange(HttpContext context, string zoom, bool keyPresent, DateTimeOffset receivedAtUtc)
+    private sealed class Exchange(HttpContext context, string surface, bool keyPresent, DateTimeOffset receivedAtUtc)
     {
         public HttpContext Context { get; } = context;
-        public string Zoom { get; } = zoom;
+        public string Surface { get; } = surface;
         public bool KeyPresent { get; } = keyPresent;
         public DateTimeOffset ReceivedAtUtc { get; } = receivedAtUtc;
         public long Started { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>HERE's per-request id: its <c>X-Correlation-Id</c> header, and <c>correlationId</c> in its error bodies.</summary>
+        public string CorrelationId { get; } = Guid.NewGuid().ToString("D");
+
         public bool Recorded { get; set; }
     }
 
-    private async Task HandleFlowAsync(HttpContext context, string style, string zoom)
+    private Task HandleFlowAsync(HttpContext context, string style, string zoom)
     {
         var key = context.Request.Query["key"].ToString();
-        var exchange = new Exchange(context, zoom, !string.IsNullOrWhiteSpace(key), _options.TimeProvider.GetUtcNow());
-        using var abort = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _app.Lifetime.ApplicationStopping);
+        var exchange = new Exchange(context, SimulatorSurface.TomTom, !string.IsNullOrWhiteSpace(key), _options.TimeProvider.GetUtcNow());
+        return HandleAsync(exchange, ct => AnswerAsync(exchange, style, zoom, key, ct));
+    }
+
+    /// <summary>Decides, records and sends one answer; a client that gives up (or a stopping simulator) ends it as "aborted".</summary>
+    private async Task HandleAsync(Exchange exchange, Func<CancellationToken, Task<Answer>> decide)
+    {
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(exchange.Context.RequestAborted, _app.Lifetime.ApplicationStopping);
         try
         {
-            var answer = await AnswerAsync(exchange, style, zoom, key, abort.Token).ConfigureAwait(false);
+            var answer = await decide(abort.Token).ConfigureAwait(false);
             await SendAsync(exchange, answer, abort.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (abort.IsCancellationRequested)
@@ -224,13 +312,26 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
     private void Record(Exchange exchange, int? status, string outcome)
     {
         exchange.Recorded = true;
-        var query = exchange.Context.Request.Query;
-        var point = query["point"].ToString();
+        var request = exchange.Context.Request;
+        string? point = null, area = null;
+        int? zoom = null;
+        if (exchange.Surface == SimulatorSurface.TomTom)
+        {
+            point = Clip(request.Query["point"].ToString(), 64);
+            zoom = int.TryParse(request.RouteValues["zoom"] as string, NumberStyles.Integer, CultureInfo.InvariantCulture, out var z) ? z : null;
+        }
+        else if (exchange.Surface == SimulatorSurface.HereFlow)
+        {
+            area = Clip(request.Query["in"].ToString(), 100);
+        }
         var record = new SimulatorRequestRecord(
             exchange.ReceivedAtUtc,
-            exchange.Context.Request.Path.Value ?? "",
-            point.Length == 0 ? null : point[..Math.Min(point.Length, 64)],
-            int.TryParse(exchange.Zoom, NumberStyles.Integer, CultureInfo.InvariantCulture, out var z) ? z : null,
+            exchange.Surface,
+            request.Method,
+            request.Path.Value ?? "",
+            point,
+            zoom,
+            area,
             exchange.KeyPresent,
             status,
             outcome,
@@ -238,6 +339,8 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         _log.Add(record);
         RequestCompleted?.Invoke(record);
     }
+
+    private static string? Clip(string value, int length) => value.Length == 0 ? null : value[..Math.Min(value.Length, length)];
 
     /// <summary>Decides the answer (after any added latency or hang); the caller records and sends it.</summary>
     private async Task<Answer> AnswerAsync(Exchange exchange, string style, string zoom, string key, CancellationToken ct)
@@ -256,7 +359,8 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
 
         switch (fault.Kind)
         {
-            case FaultKind.NoCoverage:
+            case FaultKind.NoCoverage or FaultKind.EmptyResults:
+                // TomTom has no empty answer: an area without flow is its 400 "Point too far…".
                 return new Answer(400, TomTomBodies.NoCoverage(), faultOutcome);
             case FaultKind.Forbidden:
                 return new Answer(403, TomTomBodies.Forbidden(), faultOutcome);
@@ -335,7 +439,17 @@ public sealed partial class TomTomSimulator : IAsyncDisposable
         var response = exchange.Context.Response;
         response.StatusCode = answer.Status;
         response.ContentType = answer.ContentType ?? "application/json; charset=utf-8";
-        response.Headers["Tracking-ID"] = answer.TrackingId ?? TrackingIdFor(exchange.Context.Request);
+        if (exchange.Surface == SimulatorSurface.TomTom)
+        {
+            response.Headers["Tracking-ID"] = answer.TrackingId ?? TrackingIdFor(exchange.Context.Request);
+        }
+        else
+        {
+            // HERE answers every request, success or failure, with a fresh X-Correlation-Id and echoes X-Request-Id.
+            response.Headers["X-Correlation-Id"] = exchange.CorrelationId;
+            var requestId = exchange.Context.Request.Headers["X-Request-Id"].ToString();
+            if (requestId.Length > 0 && TrackingIdPattern().IsMatch(requestId)) response.Headers["X-Request-Id"] = requestId;
+        }
         if (answer.RetryAfterSeconds is { } retryAfter) response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
         response.ContentLength = answer.Body.Length;
         await response.Body.WriteAsync(answer.Body, ct).ConfigureAwait(false);
