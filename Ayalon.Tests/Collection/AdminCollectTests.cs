@@ -27,7 +27,8 @@ public sealed class AdminCollectTests(AzuriteFixture azurite) : IClassFixture<Az
     public async Task With_the_function_key_admin_collect_runs_a_cycle_and_returns_its_record_in_camelCase_without_the_key()
     {
         await using var host = await DevHostInstance.StartAsync(azurite);
-        var providerKey = host.Services.GetRequiredService<IConfiguration>()["TomTom:ApiKey"];
+        // Simulator mode: HERE (first in the default order) with a per-run key the simulator enforces.
+        var providerKey = host.Services.GetRequiredService<IConfiguration>()["Here:ApiKey"];
         Assert.False(string.IsNullOrEmpty(providerKey));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/collect");
         request.Headers.Add("x-functions-key", "test-function-key");
@@ -43,14 +44,16 @@ public sealed class AdminCollectTests(AzuriteFixture azurite) : IClassFixture<Az
         Assert.Equal("admin", root.GetProperty("trigger").GetString());
         Assert.Equal("ok", root.GetProperty("status").GetString());
         Assert.Equal("ok", root.GetProperty("providerStatus").GetString());
+        Assert.Equal("here", root.GetProperty("provider").GetString());
         Assert.False(string.IsNullOrEmpty(root.GetProperty("cycleId").GetString()));
         var attempts = root.GetProperty("attempts").EnumerateArray().ToList();
-        Assert.Equal(host.Simulator!.RequestCount, attempts.Count);
+        Assert.Equal(1, host.Simulator!.HereFlowRequestCount); // one bbox request covers the corridor
+        Assert.Equal(host.Simulator.RequestCount, attempts.Count);
         Assert.Equal(attempts.Count, root.GetProperty("requestsUsed").GetInt32());
         Assert.All(attempts, a =>
         {
             Assert.All(a.EnumerateObject(), p => Assert.True(char.IsLower(p.Name[0]), $"'{p.Name}' is not camelCase"));
-            Assert.EndsWith("key=***", a.GetProperty("redactedUrl").GetString());
+            Assert.EndsWith("&apiKey=***", a.GetProperty("redactedUrl").GetString());
             Assert.Equal(200, a.GetProperty("httpStatus").GetInt32());
         });
         Assert.DoesNotContain(providerKey!, body, StringComparison.Ordinal);

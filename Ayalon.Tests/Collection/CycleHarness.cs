@@ -90,6 +90,26 @@ public sealed class CycleHarness : IAsyncDisposable
         return new CycleHarness(services.BuildServiceProvider(validateScopes: true), storage, logs);
     }
 
+    /// <summary>
+    /// Settings that point the HERE client at the simulator's HERE surface with the harness key (or, with
+    /// <paramref name="oauth"/>, the simulator's OAuth client credentials), asking <paramref name="providers"/> in order.
+    /// </summary>
+    public static Dictionary<string, string?> HereSettings(TrafficSimulator simulator, string providers = "here", bool oauth = false,
+        string? apiKey = Key) => new()
+    {
+        ["Traffic:Providers"] = providers,
+        ["Here:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/'),
+        ["Here:TokenUrl"] = simulator.HereTokenUrl.ToString(),
+        ["Here:ApiKey"] = oauth ? null : apiKey,
+        ["Here:AccessKeyId"] = oauth ? HereAccessKeyId : null,
+        ["Here:AccessKeySecret"] = oauth ? HereAccessKeySecret : null,
+        ["Here:TimeoutSeconds"] = "1",
+        ["Here:RetryDelayMilliseconds"] = "0",
+    };
+
+    public const string HereAccessKeyId = "cycle-test-access-key-id";
+    public const string HereAccessKeySecret = "cycle-test-access-key-secret+/=~3d8f";
+
     /// <summary>A cycle resolved the way the hosts resolve it (transient).</summary>
     public CollectionCycle Cycle => Services.GetRequiredService<CollectionCycle>();
 
@@ -147,9 +167,9 @@ public sealed class CycleHarness : IAsyncDisposable
         new RawResponseArchive(Inspect).ReadCycleAsync(cycle.CycleId, cycle.StartedAtUtc, default);
 
     /// <summary>The ledger row of the current period, read with the app's quota settings and clock.</summary>
-    public Task<QuotaStatus> QuotaAsync() =>
+    public Task<QuotaStatus> QuotaAsync(string provider = TomTomFlowParser.ProviderName) =>
         new QuotaLedger(Inspect, Services.GetRequiredService<IOptionsMonitor<QuotaOptions>>(),
-            Services.GetRequiredService<TimeProvider>(), NullLogger<QuotaLedger>.Instance).GetStatusAsync(TomTomFlowParser.ProviderName, default);
+            Services.GetRequiredService<TimeProvider>(), NullLogger<QuotaLedger>.Instance).GetStatusAsync(provider, default);
 
     /// <summary>A <see cref="CycleLease"/> on its own tables (another prefix), sharing nothing else.</summary>
     public static CycleLease LeaseOnOwnTables(IServiceProvider sp, StorageOptions storage, string leasePrefix) =>
@@ -172,6 +192,9 @@ public static class CycleSimulator
             Port = 0,
             Seed = 20,
             RequiredKey = key,
+            HereApiKey = key,
+            HereAccessKeyId = CycleHarness.HereAccessKeyId,
+            HereAccessKeySecret = CycleHarness.HereAccessKeySecret,
             ReplaySet = replaySet,
             TimeProvider = time ?? TimeProvider.System,
             // A timeout fault holds the request only a little longer than the client's 1 s timeout.

@@ -47,7 +47,7 @@ public sealed class CycleQuotaAndLeaseTests(AzuriteFixture azurite) : IClassFixt
             Assert.True(records.Count(r => r.RequestsUsed == 0) >= collectors - limit);
             Assert.All(records.Where(r => r.RequestsUsed == 0), r => Assert.Equal(CycleStatus.Failed, r.Status));
             Assert.Contains(harnesses.SelectMany(h => h.Logs.Lines), l =>
-                l.Level == LogLevel.Warning && l.Text.Contains("quota exhausted", StringComparison.Ordinal));
+                l.Level == LogLevel.Warning && l.Text.Contains("answered quota_exhausted", StringComparison.Ordinal));
         }
         finally
         {
