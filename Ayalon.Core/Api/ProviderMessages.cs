@@ -17,6 +17,7 @@ public static class ProviderMessages
         ProviderStatus.ParseError => "provider answer could not be read",
         ProviderStatus.NotConfigured => "no provider key is configured",
         ProviderStatus.QuotaExhausted => "the request quota is exhausted; collection resumes next period",
+        ProviderStatus.QuotaPacing => "requests are paced to make the period's quota last; the next one is due shortly",
         _ => "provider status " + status,
     };
 }
