@@ -99,15 +99,47 @@ public sealed record ProviderQuota(
 /// <summary>
 /// Checks the whole <c>Quota</c> section at start, overrides included (data annotations do not reach into the
 /// dictionary), and names the setting that is wrong, so the host refuses to start with a usable message.
+/// The overrides are also read raw: the binder silently drops a dictionary value it cannot convert (measured:
+/// <c>Quota:Providers:here:Period=Weekly</c> bound as "no override", i.e. the daily default), and a misspelt key
+/// would be ignored the same way.
 /// </summary>
-public sealed class QuotaOptionsValidator : IValidateOptions<QuotaOptions>
+public sealed class QuotaOptionsValidator(IConfiguration configuration) : IValidateOptions<QuotaOptions>
 {
+    private static readonly string[] OverrideKeys =
+        [nameof(ProviderQuotaOverride.Limit), nameof(ProviderQuotaOverride.Period), nameof(ProviderQuotaOverride.Pacing), nameof(ProviderQuotaOverride.PacingBurstPercent)];
+
     public ValidateOptionsResult Validate(string? name, QuotaOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new List<string>();
         var prefix = QuotaOptions.SectionName + ":";
         Check(errors, prefix, options.Limit, options.Period, options.PacingBurstPercent);
+        foreach (var provider in configuration.GetSection(prefix + "Providers").GetChildren())
+        {
+            foreach (var setting in provider.GetChildren())
+            {
+                var key = setting.Path;
+                var value = setting.Value;
+                var known = OverrideKeys.FirstOrDefault(k => string.Equals(k, setting.Key, StringComparison.OrdinalIgnoreCase));
+                var readable = known switch
+                {
+                    null => false,
+                    _ when string.IsNullOrEmpty(value) => true,
+                    nameof(ProviderQuotaOverride.Limit) => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _),
+                    nameof(ProviderQuotaOverride.Period) => Enum.TryParse<QuotaPeriod>(value, ignoreCase: true, out var p) && Enum.IsDefined(p) && !char.IsAsciiDigit(value.Trim()[0]),
+                    nameof(ProviderQuotaOverride.Pacing) => bool.TryParse(value, out _),
+                    _ => double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _),
+                };
+                if (known is null)
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key} is not a quota setting (one of {string.Join(", ", OverrideKeys)})"));
+                }
+                else if (!readable)
+                {
+                    errors.Add(string.Create(CultureInfo.InvariantCulture, $"{key} has a value that cannot be read ('{value}'){Expected(known)}"));
+                }
+            }
+        }
         foreach (var (provider, o) in options.Providers)
         {
             var at = prefix + "Providers:" + provider + ":";
@@ -121,6 +153,13 @@ public sealed class QuotaOptionsValidator : IValidateOptions<QuotaOptions>
         }
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
+
+    private static string Expected(string key) => key switch
+    {
+        nameof(ProviderQuotaOverride.Period) => ": expected Day or Month",
+        nameof(ProviderQuotaOverride.Pacing) => ": expected true or false",
+        _ => ": expected a number",
+    };
 
     private static void Check(List<string> errors, string at, int? limit, QuotaPeriod? period, double? burstPercent)
     {
