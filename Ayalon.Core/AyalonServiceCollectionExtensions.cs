@@ -26,6 +26,7 @@ public static class AyalonServiceCollectionExtensions
         services.AddOptions<TomTomOptions>().BindConfiguration(TomTomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CollectorOptions>().BindConfiguration(CollectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuotaOptions>, QuotaOptionsValidator>(_ => new QuotaOptionsValidator(configuration)));
         services.AddOptions<ImpactOptions>().BindConfiguration(ImpactOptions.SectionName);
 
         services.TryAddSingleton(sp => ReadStorageOptions(configuration));

@@ -3,6 +3,7 @@ using Ayalon.Core.Corridor;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
+using Microsoft.Extensions.Configuration;
 
 namespace Ayalon.Core.Analytics;
 
@@ -12,7 +13,7 @@ public sealed record AnalyticsResponse(
     DateTimeOffset ToUtc,
     CycleAnalytics Cycles,
     ProviderCallAnalytics ProviderCalls,
-    QuotaAnalytics Quota,
+    IReadOnlyList<QuotaSummary> Quotas,
     LatencyAnalytics LatencyMs,
     CoverageAnalytics Coverage,
     UptimeAnalytics Uptime);
@@ -20,8 +21,6 @@ public sealed record AnalyticsResponse(
 public sealed record CycleAnalytics(int Total, IReadOnlyDictionary<string, int> ByStatus, double? SuccessRate);
 
 public sealed record ProviderCallAnalytics(int Total, IReadOnlyDictionary<string, int> ByStatus);
-
-public sealed record QuotaAnalytics(string Provider, string Period, int Limit, int Used, int Remaining, double UsedPercent, bool Alert);
 
 public sealed record LatencyAnalytics(double? CycleP50, double? CycleP95, double? ProviderP50, double? ProviderP95);
 
@@ -33,7 +32,8 @@ public sealed record UptimeAnalytics(DateTimeOffset? FirstCycleUtc, double? Sinc
 /// GET /api/analytics: operating figures over a window, from persisted cycle records, rollups and the quota ledger
 /// only — never in-process counters, which restart with the process and differ per instance.
 /// </summary>
-public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cycles, RollupReader rollups, QuotaLedger ledger, TimeProvider time)
+public sealed class AnalyticsService(
+    CorridorDefinition corridor, CycleStore cycles, RollupReader rollups, QuotaLedger ledger, IConfiguration configuration, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Windows = ["24h", "7d", "30d"];
 
@@ -62,8 +62,7 @@ public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cyc
         foreach (var s in ProviderStatus.All) calls[s] = 0;
         foreach (var a in attempts) calls[a.Status] = calls.GetValueOrDefault(a.Status) + 1;
 
-        var provider = records.LastOrDefault()?.Provider ?? TomTomFlowParser.ProviderName;
-        var q = await ledger.GetStatusAsync(provider, cancellationToken).ConfigureAwait(false);
+        var quotas = await ledger.GetCurrentStatusesAsync(QuotaOptions.ProviderOrder(configuration), cancellationToken).ConfigureAwait(false);
 
         var cycleMs = ran.Select(c => c.DurationMs).ToList();
         var providerMs = attempts.Select(a => a.ElapsedMs).ToList();
@@ -87,7 +86,7 @@ public sealed class AnalyticsService(CorridorDefinition corridor, CycleStore cyc
         return new AnalyticsResponse(window, from, to,
             new CycleAnalytics(records.Count, byStatus, successRate),
             new ProviderCallAnalytics(attempts.Count, calls),
-            new QuotaAnalytics(q.Provider, q.PeriodKey, q.Limit, q.Reserved, q.Remaining, Math.Round(q.UsedPercent, 2), q.Alert),
+            quotas.Select(QuotaSummary.From).ToList(),
             latency,
             new CoverageAnalytics(meanCoverage, measuredRate),
             Uptime(records, to));

@@ -4,6 +4,8 @@ using Ayalon.Core.Quota;
 using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
+using Ayalon.Core.Traffic.Here;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Core.Health;
@@ -12,8 +14,6 @@ public sealed record HealthCheck(string Name, string Status, string Detail);
 
 public sealed record HealthCycle(string CycleId, DateTimeOffset StartedAtUtc, string Status, string ProviderStatus, string? Message);
 
-public sealed record HealthQuota(int Limit, int Used, int Remaining, double UsedPercent, bool Alert, string Period);
-
 public sealed record HealthReport(
     string Status,
     DateTimeOffset CheckedAtUtc,
@@ -21,7 +21,7 @@ public sealed record HealthReport(
     DateTimeOffset? NewestObservationUtc,
     IReadOnlyList<HealthCheck> Checks,
     HealthCycle? LastCycle,
-    HealthQuota? Quota)
+    IReadOnlyList<QuotaSummary>? Quotas)
 {
     /// <summary>Availability tests key on the code: 200 while data is fresh enough, 503 otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
@@ -43,7 +43,9 @@ public static class CheckStatus
 public sealed class HealthService(
     LatestStateStore latest,
     QuotaLedger ledger,
-    ITomTomKeySource keySource,
+    ITomTomKeySource tomTomKey,
+    IHereCredentials hereCredentials,
+    IConfiguration configuration,
     TimeProvider time,
     ILogger<HealthService> logger)
 {
@@ -55,11 +57,11 @@ public sealed class HealthService(
         var now = time.GetUtcNow();
         var checks = new List<HealthCheck>();
         LatestState state;
-        QuotaStatus quota;
+        IReadOnlyList<QuotaStatus> quotas;
         try
         {
             state = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
-            quota = await ledger.GetStatusAsync(state.LastCycle?.Provider ?? TomTomFlowParser.ProviderName, cancellationToken).ConfigureAwait(false);
+            quotas = await ledger.GetCurrentStatusesAsync(QuotaOptions.ProviderOrder(configuration), cancellationToken).ConfigureAwait(false);
             checks.Add(new HealthCheck("storage", CheckStatus.Ok, "table storage reachable"));
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -77,12 +79,11 @@ public sealed class HealthService(
         checks.Add(Freshness(status, age));
         checks.Add(Collector(state.LastCycle, now));
         checks.Add(Provider(state.LastCycle));
-        checks.Add(Quota(quota));
+        checks.Add(Quota(quotas));
         checks.Add(Configuration());
 
         var last = state.LastCycle is { } c ? new HealthCycle(c.CycleId, c.StartedAtUtc, c.Status, c.ProviderStatus, c.Message) : null;
-        return new HealthReport(status, now, age, newest, checks, last,
-            new HealthQuota(quota.Limit, quota.Reserved, quota.Remaining, Math.Round(quota.UsedPercent, 2), quota.Alert, quota.PeriodKey));
+        return new HealthReport(status, now, age, newest, checks, last, quotas.Select(QuotaSummary.From).ToList());
     }
 
     private static HealthCheck Freshness(string status, double? age) => status switch
@@ -117,26 +118,63 @@ public sealed class HealthService(
         {
             null => CheckStatus.Warning,
             ProviderStatus.Ok => CheckStatus.Ok,
+            ProviderStatus.QuotaPacing => CheckStatus.Ok, // the plan working: the allowance is spread to the period's end
             ProviderStatus.NoCoverage or ProviderStatus.AuthError or ProviderStatus.NotConfigured or ProviderStatus.QuotaExhausted => CheckStatus.Error,
             _ => CheckStatus.Warning,
         };
         return new("provider", level, ProviderMessages.For(status) + (status is null ? "" : " (" + status + ")"));
     }
 
-    private static HealthCheck Quota(QuotaStatus q)
+    /// <summary>One check for all providers: the worst of them, each named in the detail.</summary>
+    private static HealthCheck Quota(IReadOnlyList<QuotaStatus> quotas)
     {
-        var detail = FormattableString.Invariant($"{q.Reserved} of {q.Limit} requests used in {q.PeriodKey} ({q.UsedPercent:0.#}%)");
-        return q.Remaining == 0 ? new("quota", CheckStatus.Error, detail + " — exhausted")
-            : q.Alert ? new("quota", CheckStatus.Warning, detail + " — above the alert threshold")
-            : new("quota", CheckStatus.Ok, detail);
+        var level = CheckStatus.Ok;
+        var details = new List<string>();
+        foreach (var q in quotas)
+        {
+            var detail = FormattableString.Invariant($"{q.Provider}: {q.Reserved} of {q.Limit} requests used in {q.PeriodKey} ({q.UsedPercent:0.#}%)");
+            if (q.Pacing) detail += FormattableString.Invariant($", paced: {q.AllowedByNow} allowed by now");
+            if (q.Remaining == 0)
+            {
+                detail += " — exhausted";
+                level = CheckStatus.Error;
+            }
+            else if (q.Alert)
+            {
+                detail += q.Pacing ? " — ahead of its pace, above the alert threshold" : " — above the alert threshold";
+                if (level == CheckStatus.Ok) level = CheckStatus.Warning;
+            }
+            details.Add(detail);
+        }
+        return new("quota", level, details.Count > 0 ? string.Join("; ", details) : "no provider configured");
     }
 
-    private HealthCheck Configuration() => keySource.MissingKeyReason switch
+    /// <summary>
+    /// Credentials of every provider in the configured order: an error when none can be asked (no collection at all),
+    /// a warning when one has a broken setting (an unresolved Key Vault reference, a vault that refused) while another
+    /// still collects; a provider simply left without credentials is not a fault (it takes no part).
+    /// </summary>
+    private HealthCheck Configuration()
     {
-        null => new("configuration", CheckStatus.Ok, "provider key present"),
-        CredentialRules.UnresolvedKeyVaultReference => new("configuration", CheckStatus.Error,
-            "the provider key setting is an unresolved Key Vault reference (check the app's identity and the vault's access)"),
-        CredentialRules.NoKey => new("configuration", CheckStatus.Error, "no provider key is configured (TomTom:ApiKey or Key Vault)"),
-        var other => new("configuration", CheckStatus.Error, "the provider key is unusable (" + other + ")"),
+        var reasons = QuotaOptions.ProviderOrder(configuration).Select(p => (Provider: p, Reason: p switch
+        {
+            TomTomFlowParser.ProviderName => tomTomKey.MissingKeyReason,
+            HereFlowParser.ProviderName => hereCredentials.MissingReason,
+            _ => null,
+        })).ToList();
+        var detail = string.Join("; ", reasons.Select(r => r.Provider + ": " + Describe(r.Reason)));
+        if (reasons.All(r => r.Reason is not null)) return new("configuration", CheckStatus.Error, "no provider can be asked — " + detail);
+        return reasons.Any(r => r.Reason is not null and not CredentialRules.NoKey)
+            ? new("configuration", CheckStatus.Warning, detail)
+            : new("configuration", CheckStatus.Ok, detail);
+    }
+
+    private static string Describe(string? reason) => reason switch
+    {
+        null => "credentials present",
+        CredentialRules.UnresolvedKeyVaultReference =>
+            "the credential setting is an unresolved Key Vault reference (check the app's identity and the vault's access)",
+        CredentialRules.NoKey => "no credentials configured",
+        var other => "credentials unusable (" + other + ")",
     };
 }

@@ -18,7 +18,11 @@ public sealed record QuotaReservation(
     int Limit,
     int Reserved,
     int Remaining,
-    string? DenialReason);
+    string? DenialReason)
+{
+    /// <summary>Refused for pacing: when the same reservation would fit the pace (within this period).</summary>
+    public DateTimeOffset? PacedUntilUtc { get; init; }
+}
 
 /// <summary>One ledger row as read for health and analytics. Counts are numbers of outbound requests.</summary>
 public sealed record QuotaStatus(
@@ -34,13 +38,32 @@ public sealed record QuotaStatus(
     IReadOnlyDictionary<string, int> ByStatus,
     double UsedPercent,
     bool Alert,
-    DateTimeOffset? LastRequestUtc);
+    DateTimeOffset? LastRequestUtc)
+{
+    public QuotaPeriod Period { get; init; }
+
+    /// <summary>Whether reservations are held to the pace (see <see cref="QuotaPacing"/>).</summary>
+    public bool Pacing { get; init; }
+
+    /// <summary>Requests the provider may run ahead of the even pace at the period's start.</summary>
+    public int PacingBurst { get; init; }
+
+    /// <summary>The most requests that may be reserved by now: the pace with pacing on, the limit with it off.</summary>
+    public int AllowedByNow { get; init; }
+
+    /// <summary>Use at the period's end if the rate so far holds, capped at the limit (<see cref="QuotaPacing.ProjectedAtPeriodEnd"/>).</summary>
+    public int ProjectedAtPeriodEnd { get; init; }
+
+    /// <summary>The even pace: period length / limit, in seconds; null for a limit of 0.</summary>
+    public double? PacedIntervalSeconds { get; init; }
+}
 
 /// <summary>
 /// The provider request budget, persisted in Table Storage so it survives restarts and is shared by every
 /// collector instance (the prototype's in-memory counter reset on restart and raced).
-/// One row per provider (PartitionKey) and UTC period (RowKey, see <see cref="QuotaPeriods"/>).
-/// Reserve BEFORE calling the provider: read the row, check Reserved + n ≤ Limit, write back with the row's ETag;
+/// One row per provider (PartitionKey) and UTC period (RowKey, see <see cref="QuotaPeriods"/>); each provider has its
+/// own limit and period (<see cref="QuotaOptions.For"/>). Reserve BEFORE calling the provider: read the row, check
+/// Reserved + n ≤ Limit (and, when paced, ≤ the pace: <see cref="QuotaPacing"/>), write back with the row's ETag;
 /// a 412 means another collector wrote in between, so re-read and try again (bounded, jittered).
 /// Never a batch transaction here: Azurite ignores ETags inside batches, so the guard would be untestable.
 /// </summary>
@@ -55,6 +78,7 @@ public sealed class QuotaLedger(
 
     public const string DeniedQuotaExhausted = ProviderStatus.QuotaExhausted;
     public const string DeniedLedgerContention = "ledger_contention";
+    public const string DeniedQuotaPacing = ProviderStatus.QuotaPacing;
 
     private const string LimitColumn = "Limit";
     private const string ReservedColumn = "Reserved";
@@ -73,20 +97,25 @@ public sealed class QuotaLedger(
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastSeen = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Reserves <paramref name="count"/> requests in the current period. Granted only when the row's Reserved plus
-    /// <paramref name="count"/> stays within the configured limit (a changed limit applies to the current row at
-    /// once). Denied with <see cref="DeniedQuotaExhausted"/>, or — fail-closed — with
-    /// <see cref="DeniedLedgerContention"/> when the row stayed contended for <see cref="MaxConcurrencyAttempts"/> rounds.
+    /// Reserves <paramref name="count"/> requests in the provider's current period. Granted only when the row's
+    /// Reserved plus <paramref name="count"/> stays within the provider's limit (a changed limit applies to the current
+    /// row at once) and, when paced, within the pace. Denied with <see cref="DeniedQuotaExhausted"/>,
+    /// <see cref="DeniedQuotaPacing"/>, or — fail-closed — with <see cref="DeniedLedgerContention"/> when the row
+    /// stayed contended for <see cref="MaxConcurrencyAttempts"/> rounds. Both checks read the Reserved of the row
+    /// the ETag-guarded write replaces, so parallel collectors can exceed neither the limit nor the pace.
     /// </summary>
     public async Task<QuotaReservation> TryReserveAsync(string provider, int count, CancellationToken cancellationToken)
     {
         ValidateProvider(provider);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
-        var o = options.CurrentValue;
+        var quota = options.CurrentValue.For(provider);
         var now = time.GetUtcNow();
-        var window = QuotaPeriods.For(o.Period, now);
-        var limit = o.Limit;
+        var window = quota.WindowAt(now);
+        var limit = quota.Limit;
+        var allowed = quota.Pacing ? QuotaPacing.AllowedByNow(limit, quota.PacingBurst, window, now) : limit;
+        string? Refusal(int reserved) =>
+            reserved + count > limit ? DeniedQuotaExhausted : reserved + count > allowed ? DeniedQuotaPacing : null;
 
         for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
         {
@@ -94,8 +123,8 @@ public sealed class QuotaLedger(
             var row = cached ?? await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
             if (row is null)
             {
-                var fits = count <= limit;
-                var created = NewRow(provider, window, o.Period, limit);
+                var fits = Refusal(0) is null;
+                var created = NewRow(provider, window, quota.Period, limit);
                 created[ReservedColumn] = fits ? count : 0;
                 try
                 {
@@ -106,21 +135,29 @@ public sealed class QuotaLedger(
                 {
                     continue; // another collector created the row first: read theirs
                 }
-                return Answer(provider, fits, count, window, now, limit, fits ? count : 0);
+                return Answer(quota, count, window, now, fits ? count : 0, Refusal(0));
             }
 
             var reserved = row.GetInt32(ReservedColumn) ?? 0;
-            if (reserved + count > limit && cached is not null)
+            var refusal = Refusal(reserved);
+            if (refusal is not null && cached is not null)
             {
-                // Our copy says "full": confirm with a fresh read before refusing (another period's limit may have changed).
+                // Our copy says "no": confirm with a fresh read before refusing (another instance may have released some).
                 Forget(provider, window.Key);
                 continue;
             }
-            if (reserved + count > limit)
+            if (refusal == DeniedQuotaExhausted)
             {
                 logger.LogWarning("Quota {Provider} {PeriodKey} exhausted: {Reserved} of {Limit} reserved, {Count} more refused",
                     provider, window.Key, reserved, limit, count);
-                return Answer(provider, false, count, window, now, limit, reserved);
+                return Answer(quota, count, window, now, reserved, refusal);
+            }
+            if (refusal is not null)
+            {
+                // Expected several times an hour on a paced plan: information, not a warning.
+                logger.LogInformation("Quota {Provider} {PeriodKey} paced: {Reserved} of {Limit} reserved, {Allowed} allowed by now, {Count} more refused",
+                    provider, window.Key, reserved, limit, allowed, count);
+                return Answer(quota, count, window, now, reserved, refusal);
             }
 
             var patch = new TableEntity(provider, window.Key)
@@ -132,7 +169,7 @@ public sealed class QuotaLedger(
             {
                 var updated = await table.UpdateEntityAsync(patch, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
                 Remember(Merged(row, patch), updated);
-                return Answer(provider, true, count, window, now, limit, reserved + count);
+                return Answer(quota, count, window, now, reserved + count, null);
             }
             catch (RequestFailedException ex) when (ex.Status == 412)
             {
@@ -200,7 +237,7 @@ public sealed class QuotaLedger(
         }, cancellationToken);
     }
 
-    /// <summary>The current period's row (zeros when nothing was reserved yet), measured against the configured limit.</summary>
+    /// <summary>The provider's current period row (zeros when nothing was reserved yet), measured against its configured limit.</summary>
     public Task<QuotaStatus> GetStatusAsync(string provider, CancellationToken cancellationToken) =>
         GetStatusAsync(provider, allowLastSeen: false, cancellationToken);
 
@@ -212,11 +249,40 @@ public sealed class QuotaLedger(
     {
         ValidateProvider(provider);
         var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
-        var o = options.CurrentValue;
-        var window = QuotaPeriods.For(o.Period, time.GetUtcNow());
+        var quota = options.CurrentValue.For(provider);
+        var now = time.GetUtcNow();
+        var window = quota.WindowAt(now);
         var row = (allowLastSeen ? Cached(provider, window.Key) : null)
                   ?? await ReadAsync(table, provider, window.Key, cancellationToken).ConfigureAwait(false);
-        return ToStatus(provider, window, row, o.Limit, o.AlertThresholdPercent);
+        return ToStatus(quota, window, row, quota.Limit, now);
+    }
+
+    /// <summary>
+    /// The current period of every provider in <paramref name="providerOrder"/> (in that order, zeros where nothing
+    /// was reserved yet), then of any other provider that has a row for its current period (by name): one query for
+    /// all of them, for health and analytics.
+    /// </summary>
+    public async Task<IReadOnlyList<QuotaStatus>> GetCurrentStatusesAsync(IReadOnlyList<string> providerOrder, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(providerOrder);
+        foreach (var provider in providerOrder) ValidateProvider(provider);
+        var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
+        var o = options.CurrentValue;
+        var now = time.GetUtcNow();
+        // Every provider's current row has one of these two keys, whatever its own period.
+        var filter = TableClient.CreateQueryFilter(
+            $"RowKey eq {QuotaPeriods.For(QuotaPeriod.Day, now).Key} or RowKey eq {QuotaPeriods.For(QuotaPeriod.Month, now).Key}");
+        var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (row.RowKey == o.For(row.PartitionKey).WindowAt(now).Key) rows[row.PartitionKey] = row;
+        }
+        var names = providerOrder.Concat(rows.Keys.Where(k => !providerOrder.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal));
+        return names.Distinct(StringComparer.Ordinal).Select(name =>
+        {
+            var quota = o.For(name);
+            return ToStatus(quota, quota.WindowAt(now), rows.GetValueOrDefault(name), quota.Limit, now);
+        }).ToList();
     }
 
     /// <summary>
@@ -228,8 +294,9 @@ public sealed class QuotaLedger(
     {
         ValidateProvider(provider);
         var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
-        var o = options.CurrentValue;
-        var current = QuotaPeriods.For(o.Period, time.GetUtcNow());
+        var quota = options.CurrentValue.For(provider);
+        var now = time.GetUtcNow();
+        var current = quota.WindowAt(now);
         var filter = TableClient.CreateQueryFilter(
             $"PartitionKey eq {provider} and PeriodEndUtc gt {fromUtc.ToUniversalTime()} and PeriodStartUtc lt {toUtc.ToUniversalTime()}");
         var result = new List<QuotaStatus>();
@@ -239,8 +306,8 @@ public sealed class QuotaLedger(
                 row.RowKey,
                 row.GetDateTimeOffset(PeriodStartColumn) ?? DateTimeOffset.MinValue,
                 row.GetDateTimeOffset(PeriodEndColumn) ?? DateTimeOffset.MinValue);
-            var limit = row.RowKey == current.Key ? o.Limit : row.GetInt32(LimitColumn) ?? o.Limit;
-            result.Add(ToStatus(provider, window, row, limit, o.AlertThresholdPercent));
+            var limit = row.RowKey == current.Key ? quota.Limit : row.GetInt32(LimitColumn) ?? quota.Limit;
+            result.Add(ToStatus(quota, window, row, limit, now));
         }
         result.Sort((a, b) => a.PeriodStartUtc.CompareTo(b.PeriodStartUtc));
         return result;
@@ -255,8 +322,8 @@ public sealed class QuotaLedger(
     {
         ValidateProvider(provider);
         var table = await tables.GetAsync(AyalonTables.QuotaLedger, cancellationToken).ConfigureAwait(false);
-        var o = options.CurrentValue;
-        var window = QuotaPeriods.For(o.Period, at);
+        var quota = options.CurrentValue.For(provider);
+        var window = quota.WindowAt(at);
         for (var attempt = 1; attempt <= MaxConcurrencyAttempts; attempt++)
         {
             var row = (attempt == 1 ? Cached(provider, window.Key) : null)
@@ -268,7 +335,7 @@ public sealed class QuotaLedger(
             {
                 if (row is null)
                 {
-                    var created = NewRow(provider, window, o.Period, o.Limit);
+                    var created = NewRow(provider, window, quota.Period, quota.Limit);
                     foreach (var (k, v) in patch)
                     {
                         if (k is not ("PartitionKey" or "RowKey" or "odata.etag" or "Timestamp")) created[k] = v;
@@ -347,11 +414,15 @@ public sealed class QuotaLedger(
     };
 
     private static QuotaReservation Answer(
-        string provider, bool granted, int count, QuotaPeriodWindow window, DateTimeOffset now, int limit, int reserved) =>
-        new(provider, granted, count, window.Key, now, limit, reserved, Math.Max(0, limit - reserved),
-            granted ? null : DeniedQuotaExhausted);
+        ProviderQuota quota, int count, QuotaPeriodWindow window, DateTimeOffset now, int reserved, string? refusal) =>
+        new(quota.Provider, refusal is null, count, window.Key, now, quota.Limit, reserved, Math.Max(0, quota.Limit - reserved), refusal)
+        {
+            PacedUntilUtc = refusal == DeniedQuotaPacing
+                ? QuotaPacing.FitsFromUtc(quota.Limit, quota.PacingBurst, window, reserved, count)
+                : null,
+        };
 
-    private static QuotaStatus ToStatus(string provider, QuotaPeriodWindow window, TableEntity? row, int limit, int alertPercent)
+    private static QuotaStatus ToStatus(ProviderQuota quota, QuotaPeriodWindow window, TableEntity? row, int limit, DateTimeOffset now)
     {
         var reserved = row?.GetInt32(ReservedColumn) ?? 0;
         var byStatus = new SortedDictionary<string, int>(StringComparer.Ordinal);
@@ -364,8 +435,12 @@ public sealed class QuotaLedger(
         }
         // A limit of 0 allows nothing: the budget is fully used.
         var usedPercent = limit > 0 ? 100.0 * reserved / limit : 100.0;
+        var allowed = quota.Pacing ? QuotaPacing.AllowedByNow(limit, quota.PacingBurst, window, now) : limit;
+        // Paced, 90% used late in the month is the plan working, not a budget about to run out: a paced provider
+        // alerts only when it is ahead of its pace (a lowered limit, pacing switched on after a burst of use).
+        var alert = usedPercent >= quota.AlertThresholdPercent && (!quota.Pacing || reserved > allowed);
         return new QuotaStatus(
-            provider,
+            quota.Provider,
             window.Key,
             window.StartUtc,
             window.EndUtc,
@@ -376,8 +451,16 @@ public sealed class QuotaLedger(
             row?.GetInt32(FailedColumn) ?? 0,
             byStatus,
             usedPercent,
-            usedPercent >= alertPercent,
-            row?.GetDateTimeOffset(LastRequestColumn));
+            alert,
+            row?.GetDateTimeOffset(LastRequestColumn))
+        {
+            Period = Enum.TryParse<QuotaPeriod>(row?.GetString(PeriodColumn), out var period) ? period : quota.Period,
+            Pacing = quota.Pacing,
+            PacingBurst = quota.PacingBurst,
+            AllowedByNow = allowed,
+            ProjectedAtPeriodEnd = QuotaPacing.ProjectedAtPeriodEnd(reserved, limit, window, now),
+            PacedIntervalSeconds = QuotaPacing.PacedIntervalSeconds(limit, window),
+        };
     }
 
     /// <summary>

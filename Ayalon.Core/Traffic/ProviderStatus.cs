@@ -16,7 +16,10 @@ public static class ProviderStatus
     public const string NotConfigured = "not_configured";
     public const string QuotaExhausted = "quota_exhausted";
 
-    /// <summary>Not asked: the period's allowance is paced so that it lasts to the period's end.</summary>
+    /// <summary>
+    /// Not asked because the period's allowance is paced: the provider is at its pace for now (see
+    /// Quota/QuotaPacing), so the request waits for a later cycle instead of running the allowance out early.
+    /// </summary>
     public const string QuotaPacing = "quota_pacing";
 
     public static readonly IReadOnlyList<string> All =

@@ -25,10 +25,18 @@ public class AnalyticsEndpointTests(HistoryFixture history)
         Assert.True(calls.GetProperty("total").GetInt32() >= 144);
         Assert.Equal(calls.GetProperty("total").GetInt32(), calls.GetProperty("byStatus").GetProperty("ok").GetInt32());
 
-        var quota = a.GetProperty("quota");
-        Assert.Equal("tomtom", quota.GetProperty("provider").GetString());
+        // Every configured provider (default order here, tomtom), each on its own period row.
+        var quotas = a.GetProperty("quotas").EnumerateArray().ToList();
+        Assert.Equal(["here", "tomtom"], quotas.Select(q => q.GetProperty("provider").GetString()));
+        var quota = quotas[1];
         Assert.Equal(2500, quota.GetProperty("limit").GetInt32());
+        Assert.True(quota.GetProperty("used").GetInt32() > 0);
         Assert.Equal(quota.GetProperty("limit").GetInt32() - quota.GetProperty("used").GetInt32(), quota.GetProperty("remaining").GetInt32());
+        Assert.Equal("day-2026-11-25", quota.GetProperty("period").GetString());
+        Assert.False(quota.GetProperty("pacing").GetBoolean()); // daily: not paced unless configured
+        Assert.Equal(2500, quota.GetProperty("allowedByNow").GetInt32());
+        Assert.Equal(34.6, quota.GetProperty("pacedIntervalSeconds").GetDouble()); // 86,400 s / 2,500
+        Assert.Equal(0, quotas[0].GetProperty("used").GetInt32());
 
         var latency = a.GetProperty("latencyMs");
         Assert.True(latency.GetProperty("cycleP95").GetDouble() >= latency.GetProperty("cycleP50").GetDouble());

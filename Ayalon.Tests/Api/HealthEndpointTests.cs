@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Ayalon.Core.Quota;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ayalon.Tests.Api;
 
@@ -30,7 +32,7 @@ public class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<Azurite
         Assert.Equal("ok", Check(h, "configuration").GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, h.GetProperty("lastCycle").ValueKind);
         Assert.Equal(JsonValueKind.Null, h.GetProperty("dataAgeSeconds").ValueKind);
-        Assert.Equal(0, h.GetProperty("quota").GetProperty("used").GetInt32());
+        Assert.Equal([0, 0], h.GetProperty("quotas").EnumerateArray().Select(q => q.GetProperty("used").GetInt32()));
         Assert.Equal("empty", (await api.GetJsonAsync("/api/impact")).GetProperty("dataStatus").GetString());
     }
 
@@ -94,6 +96,46 @@ public class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<Azurite
         var traffic = (await api.GetJsonAsync("/api/impact")).GetProperty("sources").GetProperty("traffic");
         Assert.Equal("no_coverage", traffic.GetProperty("status").GetString());
         Assert.Equal("provider has no coverage for this corridor", traffic.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Quotas_are_listed_per_provider_in_the_configured_order_each_with_its_own_period_and_pace()
+    {
+        await using var api = await ApiHost.StartAsync(azurite, settings: new Dictionary<string, string?>
+        {
+            ["Traffic:Providers"] = "tomtom,here",
+            ["Quota:Limit"] = "100",
+            ["Quota:Providers:here:Limit"] = "2000",
+            ["Quota:Providers:here:Period"] = "Month",
+        });
+        await api.RunCycleAsync(); // the simulator answers as TomTom
+        var ledger = api.Services.GetRequiredService<QuotaLedger>();
+        Assert.True((await ledger.TryReserveAsync("here", 1000, default)).Granted);
+
+        var (_, h) = await HealthAsync(api);
+        var a = await api.GetJsonAsync("/api/analytics");
+
+        var quotas = h.GetProperty("quotas").EnumerateArray().ToList();
+        Assert.Equal(["tomtom", "here"], quotas.Select(q => q.GetProperty("provider").GetString()));
+        var tomtom = quotas[0];
+        Assert.Equal(("day-2026-11-23", "day", 100, false), (tomtom.GetProperty("period").GetString(), tomtom.GetProperty("periodUnit").GetString(),
+            tomtom.GetProperty("limit").GetInt32(), tomtom.GetProperty("pacing").GetBoolean()));
+        Assert.True(tomtom.GetProperty("used").GetInt32() > 0);
+        var here = quotas[1];
+        Assert.Equal(("month-2026-11", "month", 2000, true, 1000), (here.GetProperty("period").GetString(), here.GetProperty("periodUnit").GetString(),
+            here.GetProperty("limit").GetInt32(), here.GetProperty("pacing").GetBoolean(), here.GetProperty("used").GetInt32()));
+        Assert.Equal("2026-12-01T00:00:00.000Z", here.GetProperty("periodEndUtc").GetString());
+        // The pace at the instant health answered (about 22.5 of November's 30 days): 20 + floor(1981 · f), and 1,000 / f.
+        var f = (h.GetProperty("checkedAtUtc").GetDateTimeOffset() - new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)) / TimeSpan.FromDays(30);
+        Assert.InRange(f, 0.74, 0.76);
+        var allowed = 20 + (int)Math.Floor(1981 * f);
+        Assert.Equal(allowed, here.GetProperty("allowedByNow").GetInt32());
+        Assert.Equal((int)Math.Round(1000 / f), here.GetProperty("projectedAtPeriodEnd").GetInt32());
+        Assert.Equal(1296.0, here.GetProperty("pacedIntervalSeconds").GetDouble());            // 30 days / 2,000
+        Assert.Equal(h.GetProperty("quotas").GetRawText(), a.GetProperty("quotas").GetRawText());
+        var check = Check(h, "quota").GetProperty("detail").GetString()!;
+        Assert.Contains("tomtom: ", check, StringComparison.Ordinal);
+        Assert.Contains($"here: 1000 of 2000 requests used in month-2026-11 (50%), paced: {allowed} allowed by now", check, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -88,6 +88,13 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
         // Sources and collector panels
         Assert.Contains("tomtom", (await p.TextContentAsync("#sources"))!, StringComparison.OrdinalIgnoreCase);
         Assert.Equal("25", await p.GetAttributeAsync("#collector dd[data-key=cycles]", "data-value"));
+        // Quota: one row per configured provider (here, tomtom), each with used / limit and its projection.
+        Assert.Equal("0", await p.GetAttributeAsync("#collector dd[data-key=quota-here]", "data-value"));
+        Assert.True(int.Parse((await p.GetAttributeAsync("#collector dd[data-key=quota-tomtom]", "data-value"))!, CultureInfo.InvariantCulture) > 0);
+        var tomtomQuota = (await p.TextContentAsync("#collector dd[data-key=quota-tomtom]"))!;
+        Assert.Contains("of 2,500 this day (UTC)", tomtomQuota, StringComparison.Ordinal);
+        Assert.Contains("projected at period end", tomtomQuota, StringComparison.Ordinal);
+        Assert.Contains("Requests used — tomtom", (await p.TextContentAsync("#collector"))!, StringComparison.Ordinal);
 
         // First render with data (Performance API mark set by the page), for docs/BENCHMARKS.md. The page is loaded
         // three times in fresh contexts (all three, the median and the load are written out).

@@ -379,8 +379,8 @@ function renderSources() {
 function renderCollector() {
   const dl = $('collector');
   const a = state.analytics;
-  const quota = a?.quota ?? state.health?.quota;
-  if (!a && !quota) {
+  const quotas = a?.quotas ?? state.health?.quotas ?? [];
+  if (!a && quotas.length === 0) {
     dl.textContent = '';
     const p = document.createElement('p');
     p.className = 'note unavailable';
@@ -397,12 +397,16 @@ function renderCollector() {
     }), a.cycles.total, 'cycles']);
     rows.push([t('collector.successRate'), f.percent(a.cycles.successRate, 1), a.cycles.successRate, 'successRate']);
   }
-  if (quota) {
-    const period = quota.period ? t('period.' + String(quota.period).toLowerCase()) : '';
-    rows.push([t('collector.quota'), t('collector.quotaValue', {
-      used: f.number(quota.used), limit: f.number(quota.limit), period,
+  // One row per provider: used / limit, the pace when paced, and where the current rate ends the period.
+  for (const quota of quotas) {
+    const text = [t('collector.quotaValue', {
+      used: f.number(quota.used), limit: f.number(quota.limit), period: t('period.' + quota.periodUnit),
       percent: f.percent(typeof quota.usedPercent === 'number' ? quota.usedPercent / 100 : null, 1),
-    }) + (quota.alert ? ` — ${t('collector.quotaAlert')}` : ''), quota.used, 'quota']);
+    })];
+    if (quota.pacing) text.push(t('collector.quotaPace', { allowed: f.number(quota.allowedByNow) }));
+    text.push(t('collector.quotaProjected', { projected: f.number(quota.projectedAtPeriodEnd) }));
+    rows.push([t('collector.quota', { provider: quota.provider }),
+      text.join(' · ') + (quota.alert ? ` — ${t('collector.quotaAlert')}` : ''), quota.used, `quota-${quota.provider}`]);
   }
   if (a?.latencyMs) {
     const ms = (v) => (typeof v === 'number' ? `${f.number(v / 1000, 1)} ${t('unit').s}` : '—');
