@@ -39,8 +39,8 @@ public sealed partial class InfraTemplateTests
         Assert.Contains("westeurope", allowed);
         Assert.Contains((string)parameter["defaultValue"]!, allowed);
         Assert.DoesNotContain("israelcentral", allowed);
-        var site = infra.Single("Microsoft.Web/staticSites");
-        Assert.Contains("staticWebAppLocation", (string)site.Resolve(site.Json["location"])!);
+        var passed = ModuleOf("Microsoft.Web/staticSites").Properties!["parameters"]!["location"]!["value"]!;
+        Assert.Equal("[parameters('staticWebAppLocation')]", (string)passed!);
     }
 
     [Fact]
