@@ -89,6 +89,19 @@ param fuelPriceMonth string = ''
 @description('Alert when more exceptions than this are logged in 15 minutes.')
 param exceptionSpikeThreshold int = 10
 
+@description('Deploy the dashboard as a Static Web App (Standard) linked to the Function App. Off: the Function App serves the page itself.')
+param staticWebAppEnabled bool = true
+
+@description('Region of the Static Web App. Static Web Apps (Standard) is offered in fewer regions than Functions.')
+@allowed([
+  'westeurope'
+  'eastus2'
+  'centralus'
+  'eastasia'
+  'westus2'
+])
+param staticWebAppLocation string = 'westeurope'
+
 @description('Seconds between /api/health availability test runs per location (standard tests are billed per run).')
 @allowed([
   300
@@ -241,6 +254,20 @@ module functionApp 'modules/functionapp.bicep' = {
   ]
 }
 
+module web 'modules/staticwebapp.bicep' = if (staticWebAppEnabled) {
+  scope: rg
+  params: {
+    name: 'stapp-${resourceToken}'
+    location: staticWebAppLocation
+    tags: tags
+    backendResourceId: functionApp.outputs.id
+    backendLocation: location
+  }
+}
+
+// Once linked, the Function App answers only through the static web app: probe health where the public is served.
+var publicHostName = staticWebAppEnabled ? web!.outputs.defaultHostName : functionApp.outputs.defaultHostName
+
 module alerts 'modules/alerts.bicep' = {
   scope: rg
   params: {
@@ -248,13 +275,24 @@ module alerts 'modules/alerts.bicep' = {
     tags: tags
     resourceToken: resourceToken
     applicationInsightsId: monitoring.outputs.applicationInsightsId
-    functionAppHostName: functionApp.outputs.defaultHostName
+    healthHostName: publicHostName
     alertEmail: alertEmail
     quotaAlertThresholdPercent: quotaAlertThresholdPercent
     exceptionSpikeThreshold: exceptionSpikeThreshold
     availabilityTestFrequencySeconds: availabilityTestFrequencySeconds
     availabilityTestLocations: availabilityTestLocations
     availabilityFailedLocationCount: 2
+  }
+}
+
+module workbook 'modules/workbook.bicep' = {
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    quotaPeriod: quotaPeriod
+    nameSeed: resourceToken
   }
 }
 
@@ -265,6 +303,9 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output SERVICE_API_URI string = functionApp.outputs.uri
+output SERVICE_WEB_URI string = 'https://${publicHostName}'
+output AZURE_STATIC_WEB_APP_NAME string = staticWebAppEnabled ? web!.outputs.name : ''
+output AZURE_OPERATOR_WORKBOOK_ID string = workbook.outputs.id
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URI string = keyVault.outputs.uri

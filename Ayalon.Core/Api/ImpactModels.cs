@@ -90,7 +90,11 @@ public sealed record TrafficSource(
     string? LastCycleId,
     string? LastCycleStatus);
 
-public sealed record FuelPriceSource(double IlsPerLitre, string Source, string Month);
+/// <summary>
+/// The fuel price applied to today's hours: <c>Month</c> is the price's own month, <c>ForMonth</c> today's local month;
+/// when they differ (the table has no entry yet) <c>Note</c> is "price of &lt;month&gt;". Origin: table | setting.
+/// </summary>
+public sealed record FuelPriceSource(double IlsPerLitre, string Source, string Month, string ForMonth, string Origin, bool Secondary, string? Note);
 
 public sealed record VolumeProfileSource(string Source, string Citation, bool Synthetic);
 

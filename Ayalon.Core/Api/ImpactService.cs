@@ -148,7 +148,9 @@ public sealed class ImpactService(
         var directions = corridor.Directions.Select(d => DirectionState(d, sections, state)).ToList();
         var newestValid = state.Sections.Values.Where(o => o.State == ObservationState.Ok)
             .Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
-        var today = Today(state, inputs.TodayHours, now);
+        // Today runs from local midnight, so every hour it integrates lies in one local month: that month's price.
+        var fuelUse = impact.FuelPriceFor(LocalTime.DateOf(now, constants.LocalTimeZone));
+        var today = Today(state, inputs.TodayHours, now, fuelUse);
 
         var lastCycle = state.LastCycle;
         var fetches = new[] { lastCycle, state.LastSuccessfulCycle }.Where(c => c is not null)
@@ -157,7 +159,7 @@ public sealed class ImpactService(
         var provider = lastCycle?.Provider ?? trafficOptions.CurrentValue.Order.FirstOrDefault() ?? "";
         var traffic = new TrafficSource(provider, lastCycle?.ProviderStatus, ProviderMessages.For(lastCycle?.ProviderStatus),
             fetches, lastCycle?.CycleId, lastCycle?.Status);
-        var fuel = impact.FuelPrice is { } f ? new FuelPriceSource(f.IlsPerLitre, f.Source, f.Month) : null;
+        var fuel = fuelUse is { Price: var f } ? new FuelPriceSource(f.IlsPerLitre, f.Source, f.Month, fuelUse.ForMonth, fuelUse.Origin, f.Secondary, fuelUse.Note) : null;
         var volume = impact.VolumeProfile is { } p ? new VolumeProfileSource(p.Source, p.Citation, p.IsSynthetic) : null;
         var trackingIds = state.Sections.Values
             .SelectMany(o => o.TrackingIds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
@@ -211,7 +213,7 @@ public sealed class ImpactService(
     /// Since local midnight: the hourly rollups plus each section's still-open hold (its latest valid observation,
     /// held up to min(now, observed + max hold)) — the same step-hold integral, never interpolated.
     /// </summary>
-    private TodayImpact Today(LatestState state, IReadOnlyList<SectionHour> hours, DateTimeOffset now)
+    private TodayImpact Today(LatestState state, IReadOnlyList<SectionHour> hours, DateTimeOffset now, FuelPriceUse? fuelPrice)
     {
         var constants = impact.Constants;
         var zone = constants.LocalTimeZone;
@@ -240,7 +242,7 @@ public sealed class ImpactService(
 
         double? vh = byDirection.All(d => d.VehicleHours is not null) ? byDirection.Sum(d => d.VehicleHours!.Value) : null;
         var reason = impact.VehicleHoursUnavailableReason ?? (vh is null ? "the volume profile does not cover every direction" : null);
-        var physical = PhysicalImpact.From(vh, reason, constants, impact.FuelPrice, profile);
+        var physical = PhysicalImpact.From(vh, reason, constants, fuelPrice?.Price, profile);
         var observed = byDirection.Count == 0 ? 0 : byDirection.Min(d => d.ObservedSeconds);
         return new TodayImpact(localDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), zone.Id, midnight, now,
             observed, Round.Fraction(window > 0 ? observed / window : 0), byDirection,

@@ -14,14 +14,15 @@ public sealed class ImpactOptions
     /// <summary>A documented volume profile. Production ships none: without it vehicle-hours are unavailable.</summary>
     public string? VolumeProfileFile { get; set; }
 
+    /// <summary>Overrides the shipped monthly table for every month (with its own source and month) when set.</summary>
     public string? FuelPriceIlsPerLitre { get; set; }
     public string? FuelPriceSource { get; set; }
     public string? FuelPriceMonth { get; set; }
 }
 
 /// <summary>
-/// The methodology's loaded inputs, validated once at start: constants, the optional volume profile and fuel
-/// price, and the matcher built for the corridor. A bad file fails the start with a message naming it.
+/// The methodology's loaded inputs, validated once at start: constants, the optional volume profile, the fuel
+/// price table and its optional override, and the matcher built for the corridor. A bad file fails the start with a message naming it.
 /// </summary>
 public sealed class ImpactSettings
 {
@@ -36,6 +37,7 @@ public sealed class ImpactSettings
                 throw new ImpactConfigurationException($"Impact:FuelPriceIlsPerLitre '{o.FuelPriceIlsPerLitre}' is not a number.");
             FuelPrice = FuelPrice.Create(price, o.FuelPriceSource ?? "", o.FuelPriceMonth ?? "", Constants);
         }
+        FuelPrices = FuelPriceTable.LoadDefault(Constants);
         Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants, tomTom.Value.ConfidenceFloor));
         Calculator = new ImpactCalculator(Constants);
         Integrator = new StepHoldIntegrator(Constants);
@@ -43,7 +45,21 @@ public sealed class ImpactSettings
 
     public ImpactConstants Constants { get; }
     public VolumeProfile? VolumeProfile { get; }
+    /// <summary>The override from settings (Impact:FuelPrice*), when configured.</summary>
     public FuelPrice? FuelPrice { get; }
+
+    public FuelPriceTable FuelPrices { get; }
+
+    /// <summary>
+    /// The price for the hours of one local month: the setting when configured, else the table's entry for the month,
+    /// else its latest earlier entry (the use then names that month); null before the table's first month.
+    /// </summary>
+    public FuelPriceUse? FuelPriceFor(DateOnly localDate)
+    {
+        var month = FuelPriceUse.MonthOf(localDate);
+        if (FuelPrice is { } configured) return new FuelPriceUse(configured, month, FuelPriceUse.FromSetting);
+        return FuelPrices.For(month) is { } listed ? new FuelPriceUse(listed, month, FuelPriceUse.FromTable) : null;
+    }
     public CorridorMatcher Matcher { get; }
     public ImpactCalculator Calculator { get; }
     public StepHoldIntegrator Integrator { get; }

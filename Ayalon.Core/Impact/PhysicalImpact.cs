@@ -2,9 +2,14 @@ using System.Globalization;
 
 namespace Ayalon.Core.Impact;
 
-/// <summary>A configured fuel price with its provenance; valid only inside the constants file's range.</summary>
+/// <summary>
+/// A fuel price with its provenance; valid only inside the constants file's range. <see cref="Secondary"/>: the figure
+/// comes from a secondary aggregator, not the Ministry's notice or a news report of it.
+/// </summary>
 public sealed record FuelPrice(double IlsPerLitre, string Source, string Month)
 {
+    public bool Secondary { get; init; }
+
     /// <summary>Validate a configured price. Month is "yyyy-MM" (the month the price applies to).</summary>
     public static FuelPrice Create(double ilsPerLitre, string source, string month, ImpactConstants constants)
     {

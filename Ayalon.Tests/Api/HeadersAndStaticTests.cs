@@ -26,6 +26,11 @@ public class SecurityHeaderTests(HistoryFixture history)
         Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("no-referrer", response.Headers.GetValues("Referrer-Policy").Single());
         Assert.StartsWith("default-src 'self'", response.Headers.GetValues("Content-Security-Policy").Single());
+        foreach (var (name, value) in ResponseHeaders.SecurityHeaders)
+        {
+            var sent = response.Headers.TryGetValues(name, out var v) ? v : response.Content.Headers.TryGetValues(name, out var c) ? c : [];
+            Assert.Equal(value, Assert.Single(sent));
+        }
         Assert.False(response.Headers.Contains("Access-Control-Allow-Origin")); // no Origin, no CORS
     }
 }

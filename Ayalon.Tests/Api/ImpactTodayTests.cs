@@ -45,8 +45,9 @@ public class ImpactTodayTests(HistoryFixture history)
         Assert.Equal(vh * 0.8 * 1.5, Num(physical, "fuelLitres")!.Value, 2);
         Assert.Equal(Num(physical, "fuelLitres")!.Value * 2.31, Num(physical, "co2Kg")!.Value, 2);
         Assert.Equal(vh * 62.5, Num(physical, "timeValueIls")!.Value, 1);
-        Assert.Null(Num(physical, "fuelCostIls")); // no fuel price configured
-        Assert.False(string.IsNullOrEmpty(physical.GetProperty("fuelCostUnavailableReason").GetString()));
+        // November has no entry in the shipped table: the latest earlier month's price (August) is used.
+        Assert.Equal(Num(physical, "fuelLitres")!.Value * 8.09, Num(physical, "fuelCostIls")!.Value, 1);
+        Assert.Equal(JsonValueKind.Null, physical.GetProperty("fuelCostUnavailableReason").ValueKind);
     }
 
     [Fact]
@@ -63,7 +64,14 @@ public class ImpactTodayTests(HistoryFixture history)
         Assert.Equal("ok", traffic.GetProperty("status").GetString());
         Assert.Equal("ok", traffic.GetProperty("lastCycleStatus").GetString());
         Assert.Equal("2026-11-25T09:55:00.000Z", traffic.GetProperty("lastFetchUtc").GetString());
-        Assert.Equal(JsonValueKind.Null, impact.GetProperty("sources").GetProperty("fuelPrice").ValueKind);
+        var fuel = impact.GetProperty("sources").GetProperty("fuelPrice");
+        Assert.Equal(8.09, fuel.GetProperty("ilsPerLitre").GetDouble());
+        Assert.Equal("2026-08", fuel.GetProperty("month").GetString());
+        Assert.Equal("2026-11", fuel.GetProperty("forMonth").GetString());
+        Assert.Equal("price of 2026-08", fuel.GetProperty("note").GetString());
+        Assert.Equal("table", fuel.GetProperty("origin").GetString());
+        Assert.True(fuel.GetProperty("secondary").GetBoolean());
+        Assert.False(string.IsNullOrWhiteSpace(fuel.GetProperty("source").GetString()));
         Assert.True(impact.GetProperty("sources").GetProperty("volumeProfile").GetProperty("synthetic").GetBoolean());
         Assert.Equal("© OpenStreetMap contributors, ODbL 1.0", impact.GetProperty("sources").GetProperty("geometry").GetString());
         var provenance = impact.GetProperty("provenance");

@@ -86,7 +86,15 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
         Assert.True(await p.EvaluateAsync<bool>("() => typeof Chart === 'function' && !!Chart.getChart(document.getElementById('chart'))"));
 
         // Sources and collector panels
-        Assert.Contains("tomtom", (await p.TextContentAsync("#sources"))!, StringComparison.OrdinalIgnoreCase);
+        var sourcesText = (await p.TextContentAsync("#sources"))!;
+        Assert.Contains("tomtom", sourcesText, StringComparison.OrdinalIgnoreCase);
+        // The fuel price of today's local month from the shipped table, with its source; another month's says whose.
+        var fuel = impact.GetProperty("sources").GetProperty("fuelPrice");
+        Assert.Contains(fuel.GetProperty("source").GetString()!, sourcesText);
+        var fuelMonth = fuel.GetProperty("month").GetString()!;
+        if (fuelMonth != fuel.GetProperty("forMonth").GetString()) Assert.Contains($"price of {fuelMonth}", sourcesText);
+        Assert.Equal(Num(todayImpact, "fuelCostIls")!.Value,
+            double.Parse((await p.GetAttributeAsync(".counter[data-key=fuelCost] .counter-value", "data-value"))!, CultureInfo.InvariantCulture), 6);
         Assert.Equal("25", await p.GetAttributeAsync("#collector dd[data-key=cycles]", "data-value"));
         // Quota: one row per configured provider (here, tomtom), each with used / limit and its projection.
         Assert.Equal("0", await p.GetAttributeAsync("#collector dd[data-key=quota-here]", "data-value"));

@@ -389,7 +389,7 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
         var properties = test.Properties!;
         Assert.Equal("standard", (string)properties["Kind"]!);
         Assert.True((bool)properties["Enabled"]!);
-        Assert.EndsWith("/api/health', parameters('functionAppHostName'))]", (string)properties["Request"]!["RequestUrl"]!);
+        Assert.EndsWith("/api/health', parameters('healthHostName'))]", (string)properties["Request"]!["RequestUrl"]!);
         Assert.Equal(200, (int)properties["ValidationRules"]!["ExpectedHttpStatusCode"]!);
         Assert.Contains("hidden-link:", (string)test.Json["tags"]!);
         Assert.True(WebTestLocationCount(test) >= 3, "need at least 3 locations for a 2-location failure rule");

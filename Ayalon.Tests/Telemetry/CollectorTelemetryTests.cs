@@ -68,38 +68,52 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
         Assert.Equal(CycleStatus.Ok, record.Status);
         Assert.True(sim.RequestCount > 0);
 
-        var cycles = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.CyclesCompleted));
+        var cycles = Assert.Single(Metrics(host, TelemetryNames.Metrics.CyclesCompleted));
         Assert.Equal(CycleStatus.Ok, Dim(cycles, "CycleStatus"));
         Assert.Equal(1, cycles.Count);
         Assert.Equal(1, cycles.Sum);
-        var duration = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.CycleDurationMs));
+        var duration = Assert.Single(Metrics(host, TelemetryNames.Metrics.CycleDurationMs));
         Assert.Equal(CycleStatus.Ok, Dim(duration, "CycleStatus"));
         Assert.Equal(record.DurationMs, duration.Sum, 3);
 
-        var calls = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.ProviderCalls));
+        var calls = Assert.Single(Metrics(host, TelemetryNames.Metrics.ProviderCalls));
         Assert.Equal(ProviderStatus.Ok, Dim(calls, "ProviderStatus"));
         Assert.Equal(record.RequestsUsed, calls.Count);
         Assert.Equal(record.RequestsUsed, calls.Sum);
-        var latency = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.ProviderLatencyMs));
+        var latency = Assert.Single(Metrics(host, TelemetryNames.Metrics.ProviderLatencyMs));
         Assert.Equal(ProviderStatus.Ok, Dim(latency, "ProviderStatus"));
 
-        var delays = Metrics(host, AppInsightsCollectorTelemetry.CorridorDelaySeconds);
+        var delays = Metrics(host, TelemetryNames.Metrics.CorridorDelaySeconds);
         Assert.Equal(["northbound", "southbound"], delays.Select(m => Dim(m, "Direction")).Order());
         Assert.All(delays, m => Assert.True(m.Sum >= 0));
 
-        var used = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.QuotaUsedPercent));
+        var used = Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaUsedPercent));
         Assert.Equal(100.0 * record.RequestsUsed / 2500, used.Max!.Value, 6);
-        var remaining = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.QuotaRemaining));
+        var remaining = Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaRemaining));
         Assert.Equal(2500 - record.RequestsUsed, remaining.Sum);
-        var age = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.DataAgeSeconds));
+        var age = Assert.Single(Metrics(host, TelemetryNames.Metrics.DataAgeSeconds));
         Assert.InRange(age.Sum, 0, 60);
 
         // Correlation: one event per cycle carrying its id, in the invocation's operation; traces and dependencies
         // of the cycle carry the same CycleId and operation.
         var operationId = invocation.TraceId.ToHexString();
-        var cycleEvent = Assert.Single(host.Channel.Items.OfType<EventTelemetry>(), e => e.Name == AppInsightsCollectorTelemetry.CycleEvent);
+        var cycleEvent = Assert.Single(host.Channel.Items.OfType<EventTelemetry>(), e => e.Name == TelemetryNames.Events.Cycle);
         Assert.Equal(record.CycleId, cycleEvent.Properties["CycleId"]);
         Assert.Equal(operationId, cycleEvent.Context.Operation.Id);
+
+        // One event per provider request, with its provider, status and duration (the workbook's latency percentiles).
+        var callEvents = host.Channel.Items.OfType<EventTelemetry>().Where(e => e.Name == TelemetryNames.Events.ProviderCall).ToList();
+        Assert.Equal(record.Attempts.Count, callEvents.Count);
+        Assert.Equal(record.RequestsUsed, callEvents.Count);
+        Assert.All(callEvents, e =>
+        {
+            Assert.Equal(record.CycleId, e.Properties[TelemetryNames.Dimensions.CycleId]);
+            Assert.Equal(record.Provider, e.Properties[TelemetryNames.Dimensions.Provider]);
+            Assert.Equal(ProviderStatus.Ok, e.Properties[TelemetryNames.Dimensions.ProviderStatus]);
+            Assert.True(e.Metrics[TelemetryNames.Measurements.ElapsedMs] > 0);
+        });
+        Assert.Equal(record.Attempts.Select(a => a.ElapsedMs).Order(), callEvents.Select(e => e.Metrics[TelemetryNames.Measurements.ElapsedMs]).Order());
+
         var traces = host.Channel.Items.OfType<TraceTelemetry>().Where(t => Dim(t, "CycleId") == record.CycleId).ToList();
         Assert.Contains(traces, t => t.SeverityLevel == SeverityLevel.Information && t.Message.Contains("finished", StringComparison.Ordinal));
         Assert.All(traces, t => Assert.Equal(operationId, t.Context.Operation.Id));
@@ -130,12 +144,12 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
         host.Flush();
 
         Assert.Equal(ProviderStatus.AuthError, record.ProviderStatus);
-        Assert.Equal(CycleStatus.Failed, Dim(Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.CyclesCompleted)), "CycleStatus"));
-        var calls = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.ProviderCalls));
+        Assert.Equal(CycleStatus.Failed, Dim(Assert.Single(Metrics(host, TelemetryNames.Metrics.CyclesCompleted)), "CycleStatus"));
+        var calls = Assert.Single(Metrics(host, TelemetryNames.Metrics.ProviderCalls));
         Assert.Equal(ProviderStatus.AuthError, Dim(calls, "ProviderStatus"));
-        Assert.Empty(Metrics(host, AppInsightsCollectorTelemetry.CorridorDelaySeconds));
-        Assert.Empty(Metrics(host, AppInsightsCollectorTelemetry.DataAgeSeconds)); // no valid observation yet
-        Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.QuotaRemaining));
+        Assert.Empty(Metrics(host, TelemetryNames.Metrics.CorridorDelaySeconds));
+        Assert.Empty(Metrics(host, TelemetryNames.Metrics.DataAgeSeconds)); // no valid observation yet
+        Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaRemaining));
         Assert.Contains(host.Channel.Items.OfType<DependencyTelemetry>(), d => d.Data?.Contains("key=***", StringComparison.Ordinal) == true);
 
         AssertNoCanary(host);
@@ -157,8 +171,8 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
         Assert.Equal(ProviderStatus.NotConfigured, record.ProviderStatus);
         Assert.Contains(host.Channel.Items.OfType<TraceTelemetry>(), t =>
             t.SeverityLevel == SeverityLevel.Information && t.Message.Contains("started", StringComparison.Ordinal) && Dim(t, "CycleId") == record.CycleId);
-        Assert.Equal(CycleStatus.Failed, Dim(Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.CyclesCompleted)), "CycleStatus"));
-        Assert.Empty(Metrics(host, AppInsightsCollectorTelemetry.ProviderCalls)); // nothing was sent
+        Assert.Equal(CycleStatus.Failed, Dim(Assert.Single(Metrics(host, TelemetryNames.Metrics.CyclesCompleted)), "CycleStatus"));
+        Assert.Empty(Metrics(host, TelemetryNames.Metrics.ProviderCalls)); // nothing was sent
     }
 
     private static void AssertNoCanary(TelemetryHost host)

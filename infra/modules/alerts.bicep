@@ -10,8 +10,8 @@ param resourceToken string
 
 param applicationInsightsId string
 
-@description('Public host name of the Function App (for the /api/health availability test).')
-param functionAppHostName string
+@description('Public host name serving /api/health: the static web app when deployed (a linked Function App answers only through it), else the Function App.')
+param healthHostName string
 
 @description('Email address that receives every alert.')
 param alertEmail string
@@ -264,7 +264,7 @@ resource healthWebTest 'Microsoft.Insights/webtests@2022-06-15' = {
   properties: {
     SyntheticMonitorId: 'webtest-health-${resourceToken}'
     Name: 'Ayalon /api/health'
-    Description: 'GET https://${functionAppHostName}/api/health expecting 200 (healthy or degraded).'
+    Description: 'GET https://${healthHostName}/api/health expecting 200 (healthy or degraded).'
     Enabled: true
     Frequency: availabilityTestFrequencySeconds
     Timeout: 30
@@ -276,7 +276,7 @@ resource healthWebTest 'Microsoft.Insights/webtests@2022-06-15' = {
       }
     ]
     Request: {
-      RequestUrl: 'https://${functionAppHostName}/api/health'
+      RequestUrl: 'https://${healthHostName}/api/health'
       HttpVerb: 'GET'
       ParseDependentRequests: false
     }

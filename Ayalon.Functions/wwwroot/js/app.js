@@ -363,8 +363,10 @@ function renderSources() {
     [t('sources.lastCycle'), [traffic.lastCycleStatus, traffic.lastCycleId].filter(Boolean).join(' · ') || '—', traffic.lastCycleId, 'lastCycle'],
   ];
   const fuel = sources.fuelPrice;
+  // Another month's price (the table has no entry for today's month yet) says whose it is.
+  const fuelMonth = fuel?.forMonth && fuel.month !== fuel.forMonth ? t('sources.fuelPriceOf', { month: fuel.month }) : fuel?.month;
   rows.push([t('sources.fuel'), fuel
-    ? `${f.number(fuel.ilsPerLitre, 2)} ${t('unit').ilsPerL} — ${fuel.source ?? ''}${fuel.month ? ` (${fuel.month})` : ''}`
+    ? `${f.number(fuel.ilsPerLitre, 2)} ${t('unit').ilsPerL} — ${fuel.source ?? ''}${fuelMonth ? ` (${fuelMonth})` : ''}${fuel.secondary ? ` — ${t('sources.fuelSecondary')}` : ''}`
     : t('sources.fuelNone'), fuel?.ilsPerLitre, 'fuelPrice']);
   const volume = sources.volumeProfile;
   rows.push([t('sources.volume'), volume
