@@ -4,13 +4,18 @@ using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Traffic;
+using Ayalon.Core.Traffic.Here;
 
 namespace Ayalon.DevHost.Replay;
 
 /// <summary>
 /// <c>replay</c>: run recorded provider answers through parse → validate → match → compute and print the cycle as
 /// JSON, with no host, storage or network. Each answer is <c>NAME.body.json</c> plus an optional
-/// <c>NAME.meta.json</c> (request point, response status and headers as the prototype recorded them).
+/// <c>NAME.meta.json</c> (request path and query, response status and headers). The provider is recognised per
+/// answer — a HERE <c>/v7/flow</c> body by its top-level <c>results</c>, a TomTom Flow Segment Data body by its
+/// <c>flowSegmentData</c>, an error body by the meta's request path or the provider's error shape — so one folder
+/// may hold both. A recorded refusal (non-2xx) is classified by that provider's own classifier, as the live client
+/// does.
 /// </summary>
 /// <remarks>Exit codes: 0 printed; 2 bad input (the message on stderr names the file and the problem).</remarks>
 public static class ReplayCommand
@@ -41,19 +46,20 @@ public static class ReplayCommand
             var options = ParseArgs(args);
             var corridor = options.CorridorPath is null ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(options.CorridorPath);
             var constants = options.ConstantsPath is null ? ImpactConstants.Default : ImpactConstants.LoadFile(options.ConstantsPath);
+            var floor = options.ConfidenceFloor ?? constants.ConfidenceFloor;
             var answers = new List<Answer>();
             foreach (var file in ExpandInputs(options.Inputs))
             {
-                answers.Add(await ReadAnswerAsync(file).ConfigureAwait(false));
+                answers.Add(await ReadAnswerAsync(file, floor).ConfigureAwait(false));
             }
 
             var (observedAt, observedAtSource) = options.At is { } at ? (at, "--at")
-                : answers.Where(a => a.ResponseDate is not null).Select(a => a.ResponseDate!.Value).DefaultIfEmpty().Max() is var latest && latest != default
-                    ? (latest, "response date header")
-                    : (time.GetUtcNow(), "clock (no --at and no response date header)");
+                : Latest(answers.Select(a => a.ResponseDate)) is { } latest ? (latest, "response date header")
+                : Latest(answers.Select(a => a.SourceUpdated)) is { } updated ? (updated, "HERE sourceUpdated")
+                : (time.GetUtcNow(), "clock (no --at, no response date header, no HERE sourceUpdated)");
 
             var matcher = new CorridorMatcher(corridor, MatchingParameters.From(constants, options.ConfidenceFloor));
-            var pieces = answers.Where(a => a.Piece is not null).Select(a => a.Piece!).ToList();
+            var pieces = answers.SelectMany(a => a.Pieces).ToList();
             var match = matcher.Match(pieces);
             var cycle = new ImpactCalculator(constants).ComputeCycle(corridor, match, observedAt);
 
@@ -75,15 +81,29 @@ public static class ReplayCommand
 
     private sealed record Options(IReadOnlyList<string> Inputs, DateTimeOffset? At, string? CorridorPath, string? ConstantsPath, double? ConfidenceFloor);
 
+    private static DateTimeOffset? Latest(IEnumerable<DateTimeOffset?> times) =>
+        times.Where(t => t is not null).Select(t => t!.Value).DefaultIfEmpty().Max() is var latest && latest != default ? latest : null;
+
+    /// <summary>One recorded answer. <see cref="Origins"/> runs parallel to <see cref="Pieces"/> (HERE: "results[3]…").</summary>
     private sealed record Answer(
         string Name,
         string File,
+        string Provider,
         string Status,
+        string? Detail,
         int? HttpStatus,
         string? TrackingId,
         DateTimeOffset? ResponseDate,
+        DateTimeOffset? SourceUpdated,
         string? RequestPoint,
-        FlowPiece? Piece);
+        int? ResultCount,
+        IReadOnlyList<FlowPiece> Pieces,
+        IReadOnlyList<string?> Origins,
+        int DroppedLowConfidence,
+        int DuplicatePieces);
+
+    private const string HereFlowPath = "/v7/flow";
+    private const string TomTomFlowPathPart = "flowSegmentData";
 
     private static Options ParseArgs(string[] args)
     {
@@ -159,14 +179,14 @@ public static class ReplayCommand
         return files;
     }
 
-    private static async Task<Answer> ReadAnswerAsync(string bodyPath)
+    private static async Task<Answer> ReadAnswerAsync(string bodyPath, double confidenceFloor)
     {
         var name = Path.GetFileName(bodyPath);
         name = name.EndsWith(BodySuffix, StringComparison.Ordinal) ? name[..^BodySuffix.Length] : Path.GetFileNameWithoutExtension(name);
         var metaPath = bodyPath.EndsWith(BodySuffix, StringComparison.Ordinal) ? bodyPath[..^BodySuffix.Length] + MetaSuffix : null;
 
         int? httpStatus = null;
-        string? trackingId = null, point = null;
+        string? trackingId = null, point = null, requestPath = null, correlationId = null;
         DateTimeOffset? date = null;
         if (metaPath is not null && File.Exists(metaPath))
         {
@@ -185,6 +205,7 @@ public static class ReplayCommand
                     if (response.TryGetProperty("headers", out var headers) && headers.ValueKind == JsonValueKind.Object)
                     {
                         trackingId = Header(headers, "tracking-id");
+                        correlationId = Header(headers, "x-correlation-id");
                         var dateText = Header(headers, "date");
                         if (dateText is not null)
                         {
@@ -194,10 +215,14 @@ public static class ReplayCommand
                         }
                     }
                 }
-                if (root.TryGetProperty("request", out var request) && request.TryGetProperty("query", out var query) &&
-                    query.TryGetProperty("point", out var p) && p.ValueKind == JsonValueKind.String)
+                if (root.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object)
                 {
-                    point = p.GetString();
+                    if (request.TryGetProperty("path", out var path) && path.ValueKind == JsonValueKind.String) requestPath = path.GetString();
+                    if (request.TryGetProperty("query", out var query) && query.ValueKind == JsonValueKind.Object &&
+                        query.TryGetProperty("point", out var p) && p.ValueKind == JsonValueKind.String)
+                    {
+                        point = p.GetString();
+                    }
                 }
             }
             catch (JsonException ex)
@@ -206,23 +231,67 @@ public static class ReplayCommand
             }
         }
 
-        if (httpStatus is { } code && code is < 200 or >= 300)
+        var body = await File.ReadAllBytesAsync(bodyPath).ConfigureAwait(false);
+        var provider = ProviderOf(requestPath, body, httpStatus, bodyPath);
+        // A recorded provider refusal is a real answer, not bad input; a 2xx body that fails the parse rules is bad input.
+        var answeredStatus = httpStatus ?? 200;
+        if (provider == HereFlowParser.ProviderName)
         {
-            // A recorded provider refusal is a real answer, not bad input: classify it like the live client does.
-            var status = code switch
-            {
-                400 => ProviderStatus.NoCoverage,
-                401 or 403 => ProviderStatus.AuthError,
-                429 => ProviderStatus.RateLimited,
-                _ => ProviderStatus.HttpError,
-            };
-            return new Answer(name, bodyPath, status, code, trackingId, date, point, null);
+            var tracking = correlationId ?? trackingId;
+            var c = HereStatusClassifier.Classify(answeredStatus, body, tracking, confidenceFloor);
+            if (c.Status == ProviderStatus.ParseError)
+                throw new ReplayInputException($"'{bodyPath}': {ProviderStatus.ParseError}: {c.Detail}.");
+            var parsed = c.Parsed;
+            return new Answer(name, bodyPath, provider, c.Status, c.Detail, httpStatus, tracking ?? c.CorrelationId, date,
+                parsed?.SourceUpdatedUtc, point, parsed?.ResultCount, c.Pieces, parsed?.PieceOrigins ?? [],
+                parsed?.DroppedLowConfidence ?? 0, parsed?.DuplicatePieces ?? 0);
         }
 
-        var parsed = TomTomFlowParser.Parse(await File.ReadAllBytesAsync(bodyPath).ConfigureAwait(false), trackingId);
-        if (!parsed.IsOk)
-            throw new ReplayInputException($"'{bodyPath}': {ProviderStatus.ParseError}: {parsed.Error}.");
-        return new Answer(name, bodyPath, ProviderStatus.Ok, httpStatus, trackingId, date, point, parsed.Piece);
+        var t = TomTomStatusClassifier.Classify(answeredStatus, body, trackingId);
+        if (t.Status == ProviderStatus.ParseError)
+            throw new ReplayInputException($"'{bodyPath}': {ProviderStatus.ParseError}: {t.Detail}.");
+        return new Answer(name, bodyPath, provider, t.Status, t.Detail, httpStatus, trackingId, date, null, point, null,
+            t.Piece is null ? [] : [t.Piece], t.Piece is null ? [] : [null], 0, 0);
+    }
+
+    /// <summary>
+    /// Which provider answered: the meta's request path when recorded, else the body's shape — a HERE flow body has
+    /// a top-level <c>results</c>, a TomTom one <c>flowSegmentData</c>; their error bodies differ too (HERE
+    /// <c>error_description</c> or <c>correlationId</c>, TomTom <c>httpStatusCode</c> or <c>detailedError</c>).
+    /// </summary>
+    private static string ProviderOf(string? requestPath, byte[] body, int? httpStatus, string bodyPath)
+    {
+        if (requestPath is not null)
+        {
+            if (requestPath.Contains(HereFlowPath, StringComparison.Ordinal)) return HereFlowParser.ProviderName;
+            if (requestPath.Contains(TomTomFlowPathPart, StringComparison.Ordinal)) return TomTomFlowParser.ProviderName;
+        }
+
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            var problem = $"body is not valid JSON (line {ex.LineNumber}, byte {ex.BytePositionInLine})";
+            throw new ReplayInputException(httpStatus is null or (>= 200 and < 300)
+                ? $"'{bodyPath}': {ProviderStatus.ParseError}: {problem}."
+                : $"'{bodyPath}': {problem}, and no request path in a meta file says which provider answered.");
+        }
+        using (doc)
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                if (root.TryGetProperty("results", out _)) return HereFlowParser.ProviderName;
+                if (root.TryGetProperty("flowSegmentData", out _)) return TomTomFlowParser.ProviderName;
+                if (root.TryGetProperty("httpStatusCode", out _) || root.TryGetProperty("detailedError", out _)) return TomTomFlowParser.ProviderName;
+                if (root.TryGetProperty("error_description", out _) || root.TryGetProperty("correlationId", out _)) return HereFlowParser.ProviderName;
+            }
+        }
+        throw new ReplayInputException(
+            $"'{bodyPath}': {ProviderStatus.ParseError}: neither a HERE /v7/flow body (top-level 'results') nor a TomTom one ('flowSegmentData').");
     }
 
     private static string? Header(JsonElement headers, string name)
@@ -238,30 +307,47 @@ public static class ReplayCommand
     private static object BuildReport(CorridorDefinition corridor, CycleImpact cycle, IReadOnlyList<Answer> answers, string observedAtSource)
     {
         var firstByPiece = new Dictionary<string, string>(StringComparer.Ordinal);
-        var pieces = answers.Select(a =>
+        var pieces = answers.SelectMany(a => a.Pieces.Select((piece, k) =>
         {
-            var m = a.Piece is null ? null : cycle.Pieces.FirstOrDefault(p => p.PieceId == a.Piece.PieceId);
+            var origin = a.Origins[k];
+            var name = origin is null ? a.Name : $"{a.Name}/{origin}";
+            var m = cycle.Pieces.FirstOrDefault(p => p.PieceId == piece.PieceId);
             string? duplicateOf = null;
-            if (a.Piece is not null && !firstByPiece.TryAdd(a.Piece.PieceId, a.Name)) duplicateOf = firstByPiece[a.Piece.PieceId];
+            if (!firstByPiece.TryAdd(piece.PieceId, name)) duplicateOf = firstByPiece[piece.PieceId];
             return new
             {
-                name = a.Name,
-                status = a.Status,
+                name,
+                answer = a.Name,
+                origin,
+                provider = piece.Provider,
                 matchedSectionIds = m?.MatchedSectionIds ?? [],
                 matchStatus = m?.Status,
                 duplicateOf,
-                pieceId = a.Piece?.PieceId,
-                file = a.File,
-                httpStatus = a.HttpStatus,
-                trackingId = a.TrackingId,
-                responseDateUtc = a.ResponseDate,
-                requestPoint = a.RequestPoint,
-                frc = a.Piece?.FunctionalRoadClass,
-                currentSpeedKmh = a.Piece?.CurrentSpeedKmh,
-                freeFlowSpeedKmh = a.Piece?.FreeFlowSpeedKmh,
-                confidence = a.Piece?.Confidence,
-                roadClosure = a.Piece?.RoadClosure,
+                pieceId = piece.PieceId,
+                frc = piece.FunctionalRoadClass,
+                currentSpeedKmh = Round(piece.CurrentSpeedKmh),
+                freeFlowSpeedKmh = Round(piece.FreeFlowSpeedKmh),
+                confidence = piece.Confidence,
+                roadClosure = piece.RoadClosure,
             };
+        })).ToList();
+
+        var answerRows = answers.Select(a => new
+        {
+            name = a.Name,
+            provider = a.Provider,
+            status = a.Status,
+            detail = a.Detail,
+            file = a.File,
+            httpStatus = a.HttpStatus,
+            trackingId = a.TrackingId,
+            responseDateUtc = a.ResponseDate,
+            sourceUpdatedUtc = a.SourceUpdated,
+            requestPoint = a.RequestPoint,
+            results = a.ResultCount,
+            pieces = a.Pieces.Count,
+            droppedLowConfidence = a.DroppedLowConfidence,
+            duplicatePieces = a.DuplicatePieces,
         }).ToList();
 
         return new
@@ -273,8 +359,9 @@ public static class ReplayCommand
             corridor = corridor.Name,
             geometryLicense = corridor.License,
             attribution = corridor.Attribution,
-            droppedLowConfidence = cycle.DroppedLowConfidence,
-            duplicatePieces = cycle.DuplicatePieces,
+            // The parsers fold and drop some pieces before matching (HERE); the matcher the rest (TomTom).
+            droppedLowConfidence = cycle.DroppedLowConfidence + answers.Sum(a => a.DroppedLowConfidence),
+            duplicatePieces = cycle.DuplicatePieces + answers.Sum(a => a.DuplicatePieces),
             sections = cycle.Sections.Select(s => new
             {
                 sectionId = s.SectionId,
@@ -308,6 +395,7 @@ public static class ReplayCommand
                 freeFlowSpeedKmh = Round(d.FreeFlowSpeedKmh),
                 congested = d.Congested,
             }),
+            answers = answerRows,
             pieces,
         };
     }

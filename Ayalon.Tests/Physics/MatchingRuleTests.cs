@@ -195,6 +195,29 @@ public class MatchingRuleTests
     }
 
     [Fact]
+    public void A_closure_without_a_free_flow_speed_is_accepted_and_closes_its_section()
+    {
+        // HERE sends closed stretches without any speed; a closure never enters a time sum, so none is needed.
+        var closed = AlongSection(NorthArlozorovRokach, 0, 90, closure: true) with { FreeFlowSpeedKmh = 0, FreeFlowTravelTimeSeconds = 0 };
+
+        var s = Calculator.ComputeCycle(Matcher, [closed], At).Section(NorthArlozorovRokach);
+
+        Assert.Equal(ObservationState.Closed, s.State);
+        Assert.Null(s.FreeFlowTimeSeconds);
+    }
+
+    [Theory]
+    [InlineData(true, -1.0, 90.0)]
+    [InlineData(true, 0.0, -5.0)]
+    [InlineData(false, 80.0, 0.0)]
+    public void A_piece_with_a_negative_speed_or_an_open_piece_without_free_flow_is_refused(bool closure, double speedKmh, double freeFlowKmh)
+    {
+        var bad = AlongSection(NorthArlozorovRokach, 80, 90, closure: closure) with { CurrentSpeedKmh = speedKmh, FreeFlowSpeedKmh = freeFlowKmh };
+
+        Assert.Throws<ArgumentException>(() => Matcher.Match([bad]));
+    }
+
+    [Fact]
     public void A_piece_with_a_non_positive_speed_and_no_closure_is_refused()
     {
         var bad = AlongSection(NorthArlozorovRokach, 80, 90) with { CurrentSpeedKmh = 0 };

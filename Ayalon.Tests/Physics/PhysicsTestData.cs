@@ -22,6 +22,10 @@ internal static class PhysicsTestData
     public static string FixturePath(string relative) =>
         Path.Combine(AppContext.BaseDirectory, "fixtures", "tomtom", relative);
 
+    /// <summary>A file under <c>fixtures/here/</c> (written from HERE's documented schema; see its README).</summary>
+    public static string HereFixturePath(string relative) =>
+        Path.Combine(AppContext.BaseDirectory, "fixtures", "here", relative);
+
     public static FlowPiece Piece(string set, string probe)
     {
         var result = TomTomFlowParser.Parse(File.ReadAllBytes(FixturePath($"{set}/{probe}.body.json")));
