@@ -29,6 +29,9 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
     public const string ProviderStatusDimension = "ProviderStatus";
     public const string DirectionDimension = "Direction";
 
+    /// <summary>The provider a quota row belongs to (each has its own ledger row, limit and period).</summary>
+    public const string ProviderDimension = "Provider";
+
     public void CycleCompleted(CycleRecord cycle)
     {
         client.GetMetric(CyclesCompleted, CycleStatusDimension).TrackValue(1, cycle.Status);
@@ -58,8 +61,8 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
 
     public void QuotaObserved(QuotaStatus quota)
     {
-        client.GetMetric(QuotaUsedPercent).TrackValue(quota.UsedPercent);
-        client.GetMetric(QuotaRemaining).TrackValue(quota.Remaining);
+        client.GetMetric(QuotaUsedPercent, ProviderDimension).TrackValue(quota.UsedPercent, quota.Provider);
+        client.GetMetric(QuotaRemaining, ProviderDimension).TrackValue(quota.Remaining, quota.Provider);
     }
 
     public void DataAge(double ageSeconds) => client.GetMetric(DataAgeSeconds).TrackValue(ageSeconds);

@@ -89,8 +89,10 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
 
         var used = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.QuotaUsedPercent));
         Assert.Equal(100.0 * record.RequestsUsed / 2500, used.Max!.Value, 6);
+        Assert.Equal("tomtom", Dim(used, AppInsightsCollectorTelemetry.ProviderDimension));
         var remaining = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.QuotaRemaining));
         Assert.Equal(2500 - record.RequestsUsed, remaining.Sum);
+        Assert.Equal("tomtom", Dim(remaining, AppInsightsCollectorTelemetry.ProviderDimension));
         var age = Assert.Single(Metrics(host, AppInsightsCollectorTelemetry.DataAgeSeconds));
         Assert.InRange(age.Sum, 0, 60);
 
