@@ -20,6 +20,25 @@ param location string
 @description('TomTom Traffic API key. Stored only in Key Vault; there is deliberately no default.')
 param tomTomApiKey string
 
+@secure()
+@description('HERE API key (sent as the apiKey query parameter). Optional: with OAuth credentials below, or without HERE, leave empty. Stored only in Key Vault.')
+param hereApiKey string = ''
+
+@secure()
+@description('HERE OAuth access key id (here.access.key.id in credentials.properties). Give it with hereAccessKeySecret; OAuth wins over hereApiKey. Stored only in Key Vault.')
+param hereAccessKeyId string = ''
+
+@secure()
+@description('HERE OAuth access key secret (here.access.key.secret). Stored only in Key Vault.')
+param hereAccessKeySecret string = ''
+
+@description('Traffic providers in the order they are asked (comma list); only those with credentials take part.')
+param trafficProviders string = 'here,tomtom'
+
+@minValue(1)
+@description('HERE requests allowed per UTC month: your HERE plan\'s allowance (plans count monthly; the ledger paces them over the month). 10000 covers one request per 5-minute cycle (8,640) plus retries.')
+param hereMonthlyQuota int = 10000
+
 @description('Email address that receives every alert.')
 param alertEmail string
 
@@ -136,6 +155,12 @@ var tags = {
   application: 'ayalon-impact-monitor'
 }
 var tomTomSecretName = 'tomtom-api-key'
+// Must match Ayalon.Core/Secrets/KeyVaultOptions.cs (the app reads these names when KeyVault__Uri is set).
+var hereSecretNames = {
+  apiKey: 'here-api-key'
+  accessKeyId: 'here-access-key-id'
+  accessKeySecret: 'here-access-key-secret'
+}
 var deploymentContainerName = 'app-package-${resourceToken}'
 // Must match Ayalon.Core/Storage/AyalonTables.cs (the app creates any that are missing).
 var appTableNames = [
@@ -149,6 +174,9 @@ var appTableNames = [
 ]
 
 var appOptions appOptionsType = {
+  Traffic__Providers: trafficProviders
+  Quota__Providers__here__Limit: string(hereMonthlyQuota)
+  Quota__Providers__here__Period: 'Month'
   TomTom__BaseUrl: tomTomBaseUrl
   TomTom__Zoom: string(tomTomZoom)
   TomTom__TimeoutSeconds: string(tomTomTimeoutSeconds)
@@ -211,6 +239,10 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     tomTomSecretName: tomTomSecretName
     tomTomApiKey: tomTomApiKey
+    hereSecretNames: hereSecretNames
+    hereApiKey: hereApiKey
+    hereAccessKeyId: hereAccessKeyId
+    hereAccessKeySecret: hereAccessKeySecret
   }
 }
 
@@ -242,6 +274,9 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
     tomTomSecretUri: keyVault.outputs.tomTomSecretUri
+    hereApiKeySecretUri: keyVault.outputs.hereApiKeySecretUri
+    hereAccessKeyIdSecretUri: keyVault.outputs.hereAccessKeyIdSecretUri
+    hereAccessKeySecretSecretUri: keyVault.outputs.hereAccessKeySecretSecretUri
     keyVaultUri: keyVault.outputs.uri
     corsAllowedOrigins: corsAllowedOrigins
     maximumInstanceCount: maximumInstanceCount

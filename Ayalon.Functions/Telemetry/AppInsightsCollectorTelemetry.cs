@@ -58,6 +58,7 @@ public sealed class AppInsightsCollectorTelemetry(TelemetryClient client) : ICol
     {
         client.GetMetric(Metrics.QuotaUsedPercent, Dimensions.Provider).TrackValue(quota.UsedPercent, quota.Provider);
         client.GetMetric(Metrics.QuotaRemaining, Dimensions.Provider).TrackValue(quota.Remaining, quota.Provider);
+        client.GetMetric(Metrics.QuotaAlert, Dimensions.Provider).TrackValue(quota.Alert ? 1 : 0, quota.Provider);
     }
 
     public void DataAge(double ageSeconds) => client.GetMetric(Metrics.DataAgeSeconds).TrackValue(ageSeconds);

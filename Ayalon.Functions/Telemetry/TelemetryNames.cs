@@ -19,6 +19,9 @@ public static class TelemetryNames
         public const string ProviderLatencyMs = "Ayalon.ProviderLatencyMs";
         public const string QuotaUsedPercent = "Ayalon.QuotaUsedPercent";
         public const string QuotaRemaining = "Ayalon.QuotaRemaining";
+
+        /// <summary>1 when the ledger says the provider's quota needs attention (above the threshold, and ahead of its pace when paced), else 0.</summary>
+        public const string QuotaAlert = "Ayalon.QuotaAlert";
         public const string DataAgeSeconds = "Ayalon.DataAgeSeconds";
         public const string CorridorDelaySeconds = "Ayalon.CorridorDelaySeconds";
     }

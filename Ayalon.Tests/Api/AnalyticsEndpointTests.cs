@@ -28,7 +28,7 @@ public class AnalyticsEndpointTests(HistoryFixture history)
         // Every configured provider (default order here, tomtom), each on its own period row.
         var quotas = a.GetProperty("quotas").EnumerateArray().ToList();
         Assert.Equal(["here", "tomtom"], quotas.Select(q => q.GetProperty("provider").GetString()));
-        var quota = quotas[1];
+        var quota = quotas[0]; // the simulator answers HERE, the first provider: TomTom is never asked
         Assert.Equal(2500, quota.GetProperty("limit").GetInt32());
         Assert.True(quota.GetProperty("used").GetInt32() > 0);
         Assert.Equal(quota.GetProperty("limit").GetInt32() - quota.GetProperty("used").GetInt32(), quota.GetProperty("remaining").GetInt32());
@@ -36,7 +36,7 @@ public class AnalyticsEndpointTests(HistoryFixture history)
         Assert.False(quota.GetProperty("pacing").GetBoolean()); // daily: not paced unless configured
         Assert.Equal(2500, quota.GetProperty("allowedByNow").GetInt32());
         Assert.Equal(34.6, quota.GetProperty("pacedIntervalSeconds").GetDouble()); // 86,400 s / 2,500
-        Assert.Equal(0, quotas[0].GetProperty("used").GetInt32());
+        Assert.Equal(0, quotas[1].GetProperty("used").GetInt32());
 
         var latency = a.GetProperty("latencyMs");
         Assert.True(latency.GetProperty("cycleP95").GetDouble() >= latency.GetProperty("cycleP50").GetDouble());

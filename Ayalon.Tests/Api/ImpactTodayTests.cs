@@ -60,7 +60,7 @@ public class ImpactTodayTests(HistoryFixture history)
         Assert.False(string.IsNullOrEmpty(impact.GetProperty("constantsVersion").GetString()));
         Assert.Equal("healthy", impact.GetProperty("dataStatus").GetString());
         var traffic = impact.GetProperty("sources").GetProperty("traffic");
-        Assert.Equal("tomtom", traffic.GetProperty("provider").GetString());
+        Assert.Equal("here", traffic.GetProperty("provider").GetString()); // the simulator's HERE surface measured
         Assert.Equal("ok", traffic.GetProperty("status").GetString());
         Assert.Equal("ok", traffic.GetProperty("lastCycleStatus").GetString());
         Assert.Equal("2026-11-25T09:55:00.000Z", traffic.GetProperty("lastFetchUtc").GetString());

@@ -87,7 +87,7 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
 
         // Sources and collector panels
         var sourcesText = (await p.TextContentAsync("#sources"))!;
-        Assert.Contains("tomtom", sourcesText, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("here", sourcesText, StringComparison.OrdinalIgnoreCase);
         // The fuel price of today's local month from the shipped table, with its source; another month's says whose.
         var fuel = impact.GetProperty("sources").GetProperty("fuelPrice");
         Assert.Contains(fuel.GetProperty("source").GetString()!, sourcesText);

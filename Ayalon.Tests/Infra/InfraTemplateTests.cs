@@ -142,6 +142,12 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
     [InlineData("Impact__FuelPriceMonth")]
     [InlineData("Cors__AllowedOrigins")]
     [InlineData("KeyVault__Uri")]
+    [InlineData("Here__ApiKey")]
+    [InlineData("Here__AccessKeyId")]
+    [InlineData("Here__AccessKeySecret")]
+    [InlineData("Traffic__Providers")]
+    [InlineData("Quota__Providers__here__Limit")]
+    [InlineData("Quota__Providers__here__Period")]
     public void Function_app_declares_every_setting_the_app_reads(string name)
     {
         Assert.Contains(name, AppSettings().Keys);
@@ -159,6 +165,11 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
     [InlineData("tomTomTimeoutSeconds", "10")]
     [InlineData("tomTomConfidenceFloor", "0.7")]
     [InlineData("volumeProfileFile", "")]
+    [InlineData("trafficProviders", "here,tomtom")]
+    [InlineData("hereMonthlyQuota", "10000")]
+    [InlineData("hereApiKey", "")]
+    [InlineData("hereAccessKeyId", "")]
+    [InlineData("hereAccessKeySecret", "")]
     public void Setting_defaults_match_the_design(string parameter, string expected)
     {
         var defaultValue = infra.Template["parameters"]![parameter]!["defaultValue"]!;
@@ -232,19 +243,84 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
         Assert.True((bool)vault["enableRbacAuthorization"]!);
         Assert.True((bool)vault["enablePurgeProtection"]!);
 
-        var secret = infra.Single("Microsoft.KeyVault/vaults/secrets");
+        var secret = Assert.Single(infra.OfType("Microsoft.KeyVault/vaults/secrets"), s => s.Json["condition"] is null);
         Assert.Equal("[parameters('tomTomApiKey')]", (string)secret.Properties!["value"]!);
         Assert.Equal("securestring", (string)secret.Scope.Template["parameters"]!["tomTomApiKey"]!["type"]!);
     }
 
+    [Theory]
+    [InlineData("hereApiKey", "apiKey", "here-api-key", "createHereApiKey")]
+    [InlineData("hereAccessKeyId", "accessKeyId", "here-access-key-id", "createHereOAuth")]
+    [InlineData("hereAccessKeySecret", "accessKeySecret", "here-access-key-secret", "createHereOAuth")]
+    public void HERE_secrets_exist_only_when_their_secure_parameter_is_given(string parameter, string nameKey, string secretName, string condition)
+    {
+        var secret = Assert.Single(infra.OfType("Microsoft.KeyVault/vaults/secrets"),
+            s => (string?)s.Properties!["value"] == $"[parameters('{parameter}')]");
+        Assert.Equal($"[variables('{condition}')]", (string)secret.Json["condition"]!);
+        Assert.Contains($"parameters('hereSecretNames').{nameKey}", (string)secret.Json["name"]!);
+        Assert.Equal(secretName, (string)secret.Resolve(JsonValue.Create("[parameters('hereSecretNames')]"))![nameKey]!);
+        var variables = secret.Scope.Template["variables"]!;
+        Assert.Contains($"empty(parameters('{parameter}'))", (string)variables[condition]!);
+        if (condition == "createHereOAuth")
+        {
+            // Half a pair is unusable: both halves are required for either secret.
+            Assert.Contains("empty(parameters('hereAccessKeyId'))", (string)variables[condition]!);
+            Assert.Contains("empty(parameters('hereAccessKeySecret'))", (string)variables[condition]!);
+        }
+        Assert.Equal("securestring", (string)secret.Scope.Template["parameters"]![parameter]!["type"]!);
+        Assert.Equal("securestring", (string)infra.Template["parameters"]![parameter]!["type"]!);
+        // The names the app reads when KeyVault__Uri is set (Ayalon.Core KeyVaultOptions defaults).
+        Assert.Contains(secretName, new[]
+        {
+            Ayalon.Core.Secrets.KeyVaultOptions.DefaultHereApiKeySecretName,
+            Ayalon.Core.Secrets.KeyVaultOptions.DefaultHereAccessKeyIdSecretName,
+            Ayalon.Core.Secrets.KeyVaultOptions.DefaultHereAccessKeySecretSecretName,
+        });
+    }
+
+    [Theory]
+    [InlineData("Here__ApiKey", "hereApiKeySecretUri")]
+    [InlineData("Here__AccessKeyId", "hereAccessKeyIdSecretUri")]
+    [InlineData("Here__AccessKeySecret", "hereAccessKeySecretSecretUri")]
+    public void HERE_settings_are_key_vault_references_only_where_the_secret_exists(string setting, string uriParameter)
+    {
+        var site = infra.Single(FunctionAppType);
+        Assert.Equal(
+            $"[if(empty(parameters('{uriParameter}')), '', format('@Microsoft.KeyVault(SecretUri={{0}})', parameters('{uriParameter}')))]",
+            AppSettings()[setting]);
+        var passed = (string)site.Resolve(JsonValue.Create($"[parameters('{uriParameter}')]"))!;
+        Assert.Contains($"outputs.{uriParameter}", passed);
+        // The vault's output is empty unless the secret was created, and then its version-less URI.
+        var output = (string)infra.Single("Microsoft.KeyVault/vaults").Scope.Template["outputs"]![uriParameter]!["value"]!;
+        Assert.StartsWith("[if(variables('createHere", output);
+        Assert.Contains("secretUri", output);
+    }
+
     [Fact]
-    public void No_template_outputs_the_tomtom_key()
+    public void HERE_quota_is_monthly_with_its_own_limit_parameter()
+    {
+        var appOptions = infra.Template["variables"]!["appOptions"]!;
+        Assert.Equal("Month", (string)appOptions["Quota__Providers__here__Period"]!);
+        Assert.Equal("[string(parameters('hereMonthlyQuota'))]", (string)appOptions["Quota__Providers__here__Limit"]!);
+        Assert.Equal("[parameters('trafficProviders')]", (string)appOptions["Traffic__Providers"]!);
+        Assert.Equal("[parameters('appOptions').Quota__Providers__here__Period]", AppSettings()["Quota__Providers__here__Period"]);
+        var parametersFile = File.ReadAllText(Path.Combine(infra.RepoRoot, "infra", "main.parameters.json"));
+        Assert.Contains("\"${HERE_API_KEY=}\"", parametersFile);
+        Assert.Contains("\"${HERE_ACCESS_KEY_ID=}\"", parametersFile);
+        Assert.Contains("\"${HERE_ACCESS_KEY_SECRET=}\"", parametersFile);
+    }
+
+    [Fact]
+    public void No_template_outputs_a_provider_credential()
     {
         var templates = infra.Resources.Select(r => r.Scope.Template).Distinct();
         foreach (var template in templates)
         {
             var outputs = template["outputs"]?.ToJsonString() ?? "";
             Assert.DoesNotContain("tomTomApiKey", outputs);
+            Assert.DoesNotContain("parameters('hereApiKey')", outputs);
+            Assert.DoesNotContain("parameters('hereAccessKeyId')", outputs);
+            Assert.DoesNotContain("parameters('hereAccessKeySecret')", outputs);
         }
     }
 
@@ -340,22 +416,28 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
     }
 
     [Fact]
-    public void Quota_alert_fires_above_90_percent_used()
+    public void Quota_alert_fires_when_the_ledger_flags_a_provider_above_90_percent_and_ahead_of_its_pace()
     {
-        var rule = LogAlertQuerying("Ayalon.QuotaUsedPercent");
+        // The rule (threshold, and for a paced provider "ahead of pace") is the ledger's; the alert reads its verdict.
+        var rule = LogAlertQuerying("Ayalon.QuotaAlert");
         var criterion = rule.Properties!["criteria"]!["allOf"]![0]!;
         Assert.Equal("GreaterThan", (string)criterion["operator"]!);
-        Assert.Equal(90, (int)rule.Resolve(criterion["threshold"])!);
+        Assert.Contains("by Provider", (string)criterion["query"]!); // each provider's ledger row has its own limit
+        Assert.Equal("Provider", (string)Assert.Single(criterion["dimensions"]!.AsArray())!["name"]!);
+        Assert.Equal(0, (int)rule.Resolve(criterion["threshold"])!);
+        Assert.Contains("90%", (string)rule.Resolve(rule.Properties!["displayName"])!);
     }
 
     [Fact]
-    public void Provider_alert_fires_on_auth_error_or_no_coverage_within_15_minutes()
+    public void Provider_alert_fires_on_auth_error_or_no_coverage_within_15_minutes_split_by_provider()
     {
         var rule = LogAlertQuerying("Ayalon.ProviderCalls");
         var criterion = rule.Properties!["criteria"]!["allOf"]![0]!;
         var query = (string)criterion["query"]!;
         Assert.Contains("auth_error", query);
         Assert.Contains("no_coverage", query);
+        Assert.Contains("by Provider, ProviderStatus", query);
+        Assert.Equal(["Provider", "ProviderStatus"], criterion["dimensions"]!.AsArray().Select(d => (string)d!["name"]!));
         Assert.Equal("PT15M", (string)rule.Properties!["windowSize"]!);
         Assert.Equal("GreaterThan", (string)criterion["operator"]!);
         Assert.Equal(0, (int)criterion["threshold"]!);

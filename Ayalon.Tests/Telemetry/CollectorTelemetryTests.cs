@@ -89,8 +89,13 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
 
         var used = Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaUsedPercent));
         Assert.Equal(100.0 * record.RequestsUsed / 2500, used.Max!.Value, 6);
+        Assert.Equal("tomtom", Dim(used, TelemetryNames.Dimensions.Provider));
         var remaining = Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaRemaining));
         Assert.Equal(2500 - record.RequestsUsed, remaining.Sum);
+        Assert.Equal("tomtom", Dim(remaining, TelemetryNames.Dimensions.Provider));
+        var alert = Assert.Single(Metrics(host, TelemetryNames.Metrics.QuotaAlert));
+        Assert.Equal(0, alert.Sum); // a few requests of 2,500: nothing to flag
+        Assert.Equal("tomtom", Dim(alert, TelemetryNames.Dimensions.Provider));
         var age = Assert.Single(Metrics(host, TelemetryNames.Metrics.DataAgeSeconds));
         Assert.InRange(age.Sum, 0, 60);
 

@@ -107,8 +107,8 @@ resource quotaAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'Ayalon: TomTom quota above ${quotaAlertThresholdPercent}%'
-    description: 'The quota ledger reports more than ${quotaAlertThresholdPercent}% of the period\'s TomTom request limit used. Runbook: docs/OPERATIONS.md#alert-quota-used'
+    displayName: 'Ayalon: provider quota above ${quotaAlertThresholdPercent}% (ahead of pace when paced)'
+    description: 'The quota ledger reports more than ${quotaAlertThresholdPercent}% of a provider\'s request limit for its period used and, for a paced monthly provider, more than its pace allows by now (split by Provider). Runbook: docs/OPERATIONS.md#alert-quota-used'
     severity: 2
     enabled: true
     scopes: [
@@ -121,13 +121,25 @@ resource quotaAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
         {
           query: '''
 customMetrics
-| where name == "Ayalon.QuotaUsedPercent"
-| summarize QuotaUsedPercent = max(valueMax)
+| where name == "Ayalon.QuotaAlert"
+| extend Provider = tostring(customDimensions.Provider)
+| extend Provider = iff(isempty(Provider), "unknown", Provider)
+| summarize QuotaAlert = max(valueMax) by Provider
 '''
           timeAggregation: 'Maximum'
-          metricMeasureColumn: 'QuotaUsedPercent'
+          metricMeasureColumn: 'QuotaAlert'
+          dimensions: [
+            {
+              name: 'Provider'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
+          ]
           operator: 'GreaterThan'
-          threshold: quotaAlertThresholdPercent
+          // The app decides "above the threshold (and ahead of pace when paced)" once, in the ledger: 1 or 0.
+          threshold: 0
           failingPeriods: {
             numberOfEvaluationPeriods: 1
             minFailingPeriodsToAlert: 1
@@ -147,16 +159,17 @@ customMetrics
   }
 }
 
-// 3. The provider refuses the key (auth_error) or has no data for the corridor (no_coverage). Split by
-// status so the email says which.
+// 3. A provider refuses the credentials (auth_error) or has no data for the corridor (no_coverage). Split by
+// provider and status so the email says which. Provider calls recorded before the metric carried a Provider
+// dimension count as "unknown" rather than vanishing from the alert.
 resource providerStatusAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-provider-auth-or-coverage-${resourceToken}'
   location: location
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'Ayalon: TomTom auth_error or no_coverage'
-    description: 'TomTom answered auth_error (key rejected) or no_coverage (no traffic data for the corridor) in the last 15 minutes. Runbook: docs/OPERATIONS.md#alert-provider-auth_error-or-no_coverage'
+    displayName: 'Ayalon: provider auth_error or no_coverage'
+    description: 'A traffic provider (HERE, TomTom; split by Provider) answered auth_error (credentials rejected) or no_coverage (no traffic data for the corridor) in the last 15 minutes. Runbook: docs/OPERATIONS.md#alert-provider-auth_error-or-no_coverage'
     severity: 1
     enabled: true
     scopes: [
@@ -170,13 +183,21 @@ resource providerStatusAlert 'Microsoft.Insights/scheduledQueryRules@2026-03-01'
           query: '''
 customMetrics
 | where name == "Ayalon.ProviderCalls"
-| extend ProviderStatus = tostring(customDimensions.ProviderStatus)
+| extend ProviderStatus = tostring(customDimensions.ProviderStatus), Provider = tostring(customDimensions.Provider)
+| extend Provider = iff(isempty(Provider), "unknown", Provider)
 | where ProviderStatus in ("auth_error", "no_coverage")
-| summarize ProviderCalls = sum(valueCount) by ProviderStatus
+| summarize ProviderCalls = sum(valueCount) by Provider, ProviderStatus
 '''
           timeAggregation: 'Total'
           metricMeasureColumn: 'ProviderCalls'
           dimensions: [
+            {
+              name: 'Provider'
+              operator: 'Include'
+              values: [
+                '*'
+              ]
+            }
             {
               name: 'ProviderStatus'
               operator: 'Include'

@@ -25,6 +25,11 @@ param applicationInsightsConnectionString string
 @description('Version-less URI of the TomTom key secret.')
 param tomTomSecretUri string
 
+@description('Version-less URIs of the HERE secrets; empty when the secret does not exist.')
+param hereApiKeySecretUri string
+param hereAccessKeyIdSecretUri string
+param hereAccessKeySecretSecretUri string
+
 param keyVaultUri string
 
 @description('Browser origins allowed to call the API from another site. The dashboard is served by this app and needs none.')
@@ -43,6 +48,9 @@ param instanceMemoryMB int
 @export()
 @description('The app\'s own options, as app-setting strings (Section__Key). Empty string = not configured.')
 type appOptionsType = {
+  Traffic__Providers: string
+  Quota__Providers__here__Limit: string
+  Quota__Providers__here__Period: ('Day' | 'Month')
   TomTom__BaseUrl: string
   TomTom__Zoom: string
   TomTom__TimeoutSeconds: string
@@ -135,8 +143,15 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         // Secrets: resolved by the platform with keyVaultReferenceIdentity; KeyVault__Uri lets the app re-read
         // the secret itself after an auth_error (rotation without restart).
         { name: 'TomTom__ApiKey', value: '@Microsoft.KeyVault(SecretUri=${tomTomSecretUri})' }
+        // HERE: a reference only where the secret exists; empty (= not configured, never sent) otherwise.
+        { name: 'Here__ApiKey', value: empty(hereApiKeySecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${hereApiKeySecretUri})' }
+        { name: 'Here__AccessKeyId', value: empty(hereAccessKeyIdSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${hereAccessKeyIdSecretUri})' }
+        { name: 'Here__AccessKeySecret', value: empty(hereAccessKeySecretSecretUri) ? '' : '@Microsoft.KeyVault(SecretUri=${hereAccessKeySecretSecretUri})' }
         { name: 'KeyVault__Uri', value: keyVaultUri }
         // App options.
+        { name: 'Traffic__Providers', value: appOptions.Traffic__Providers }
+        { name: 'Quota__Providers__here__Limit', value: appOptions.Quota__Providers__here__Limit }
+        { name: 'Quota__Providers__here__Period', value: appOptions.Quota__Providers__here__Period }
         { name: 'TomTom__BaseUrl', value: appOptions.TomTom__BaseUrl }
         { name: 'TomTom__Zoom', value: appOptions.TomTom__Zoom }
         { name: 'TomTom__TimeoutSeconds', value: appOptions.TomTom__TimeoutSeconds }

@@ -34,7 +34,7 @@ public sealed class HereHarness : IAsyncDisposable
         TimeProvider? time = null,
         ILoggerProvider? logs = null,
         Dictionary<string, string?>? extra = null,
-        Action<IServiceCollection>? configure = null)
+        Action<IServiceCollection, IConfiguration>? configure = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -54,7 +54,7 @@ public sealed class HereHarness : IAsyncDisposable
             if (logs is not null) b.AddProvider(logs);
         });
         if (time is not null) services.AddSingleton(time);
-        configure?.Invoke(services);
+        configure?.Invoke(services, config);
         services.AddHereCredentials(config);
         return new HereHarness(services.BuildServiceProvider(validateScopes: true), config);
     }
