@@ -425,7 +425,7 @@ public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixt
         Assert.Contains("by Provider", (string)criterion["query"]!); // each provider's ledger row has its own limit
         Assert.Equal("Provider", (string)Assert.Single(criterion["dimensions"]!.AsArray())!["name"]!);
         Assert.Equal(0, (int)rule.Resolve(criterion["threshold"])!);
-        Assert.Contains("90%", (string)rule.Resolve(rule.Properties!["displayName"])!);
+        Assert.Contains("ahead of pace", (string)rule.Properties!["displayName"]!);
     }
 
     [Fact]
