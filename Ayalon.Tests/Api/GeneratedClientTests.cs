@@ -101,7 +101,10 @@ public class GeneratedClientTests(HistoryFixture history)
         using var reader = new StreamReader(body);
         var header = await reader.ReadLineAsync();
 
-        Assert.Equal("startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours", header);
+        var document = await history.Api.GetJsonAsync("/api/openapi.json");
+        var documented = document.GetProperty("paths").GetProperty("/api/impact/history").GetProperty("get").GetProperty("responses")
+            .GetProperty("200").GetProperty("content").GetProperty("text/csv").GetProperty("schema").GetProperty("description").GetString();
+        Assert.Equal(documented, header);
         Assert.NotNull(await reader.ReadLineAsync());
     }
 
