@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Runs every test: installs what is missing, builds with warnings as errors, starts Azurite for the suite,
-# runs dotnet test, stops Azurite, and ends with the line "N passed, N failed".
+# Runs every test: installs what is missing (npm packages, the pinned dotnet tools, Debian chromium), builds with
+# warnings as errors, starts Azurite for the suite, runs dotnet test, stops Azurite, and ends with the line
+# "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -f node_modules/.package-lock.json ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== npm ci (Azurite, Chart.js)"
+if [ ! -f node_modules/.package-lock.json ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
+   || [ ! -x node_modules/.bin/redocly ] || [ ! -x node_modules/.bin/spectral ]; then
+  echo "== npm ci (Azurite, Chart.js, OpenAPI linters)"
   npm ci --no-audit --no-fund
 fi
+
+echo "== dotnet tool restore (Kiota, for the generated-client test)"
+dotnet tool restore
 
 if ! command -v chromium >/dev/null 2>&1; then
   echo "== installing Debian chromium for the browser tests"

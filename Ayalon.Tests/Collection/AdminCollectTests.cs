@@ -31,7 +31,7 @@ public sealed class AdminCollectTests(AzuriteFixture azurite) : IClassFixture<Az
         var providerKey = host.Services.GetRequiredService<IConfiguration>()["Here:ApiKey"];
         Assert.False(string.IsNullOrEmpty(providerKey));
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/collect");
-        request.Headers.Add("x-functions-key", "test-function-key");
+        request.Headers.Add("x-functions-key", DevHostInstance.FunctionKey);
 
         using var response = await host.Client.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();

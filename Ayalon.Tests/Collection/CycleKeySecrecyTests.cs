@@ -40,7 +40,7 @@ public sealed class CycleKeySecrecyTests(AzuriteFixture azurite) : IClassFixture
         async Task<JsonElement> CollectAsync()
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/admin/collect");
-            request.Headers.Add("x-functions-key", "test-function-key");
+            request.Headers.Add("x-functions-key", DevHostInstance.FunctionKey);
             using var response = await host.Client.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             responses.Add(response.Headers + "\n" + response.Content.Headers + "\n" + body);

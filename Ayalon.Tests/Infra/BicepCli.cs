@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Reflection;
 
 namespace Ayalon.Tests.Infra;
@@ -10,11 +9,6 @@ namespace Ayalon.Tests.Infra;
 public static class BicepCli
 {
     private static readonly TimeSpan RunTimeout = TimeSpan.FromMinutes(3);
-
-    public sealed record Result(int ExitCode, string StandardOutput, string StandardError)
-    {
-        public string AllOutput => StandardOutput + StandardError;
-    }
 
     public static string Locate()
     {
@@ -42,30 +36,6 @@ public static class BicepCli
         return path;
     }
 
-    public static async Task<Result> RunAsync(string workingDirectory, params string[] arguments)
-    {
-        var startInfo = new ProcessStartInfo(Locate())
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments) startInfo.ArgumentList.Add(argument);
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("bicep did not start");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(RunTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"bicep {string.Join(' ', arguments)} took longer than {RunTimeout}.");
-        }
-        return new Result(process.ExitCode, await stdout, await stderr);
-    }
+    public static Task<ToolProcess.Result> RunAsync(string workingDirectory, params string[] arguments) =>
+        ToolProcess.RunAsync(Locate(), arguments, workingDirectory, RunTimeout);
 }

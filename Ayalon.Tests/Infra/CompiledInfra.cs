@@ -10,8 +10,8 @@ namespace Ayalon.Tests.Infra;
 public sealed class CompiledInfra : IAsyncLifetime
 {
     public string RepoRoot { get; } = Infra.RepoRoot.Find();
-    public BicepCli.Result Build { get; private set; } = null!;
-    public BicepCli.Result Lint { get; private set; } = null!;
+    public ToolProcess.Result Build { get; private set; } = null!;
+    public ToolProcess.Result Lint { get; private set; } = null!;
     public JsonObject Template { get; private set; } = null!;
     public IReadOnlyList<TemplateResource> Resources { get; private set; } = [];
 

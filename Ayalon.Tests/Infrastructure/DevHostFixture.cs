@@ -21,6 +21,9 @@ public sealed class DevHostInstance : IAsyncDisposable
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
+    /// <summary>The key function-level routes (POST /api/admin/collect) require in x-functions-key.</summary>
+    public const string FunctionKey = "test-function-key";
+
     public WebApplication App { get; }
     public Uri BaseAddress { get; }
     public HttpClient Client { get; }
@@ -38,7 +41,7 @@ public sealed class DevHostInstance : IAsyncDisposable
             ["AzureWebJobsStorage"] = azurite.ConnectionString,
             ["Storage:TablePrefix"] = AzuriteFixture.NewTablePrefix(),
             ["DevHost:RunTimers"] = "false",
-            ["DevHost:FunctionKey"] = "test-function-key",
+            ["DevHost:FunctionKey"] = FunctionKey,
             ["Logging:LogLevel:Default"] = "Warning",
         };
         if (settings is not null)
