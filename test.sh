@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-if [ ! -f node_modules/.package-lock.json ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "== npm ci (Azurite, Chart.js)"
+if [ ! -f node_modules/.package-lock.json ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] || [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "== npm ci (Azurite, Chart.js, axe-core)"
   npm ci --no-audit --no-fund
 fi
 
