@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 if [ ! -f node_modules/.package-lock.json ] || [ ! -f node_modules/chart.js/dist/chart.umd.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ] \
-   || [ ! -x node_modules/.bin/redocly ] || [ ! -x node_modules/.bin/spectral ]; then
-  echo "== npm ci (Azurite, Chart.js, OpenAPI linters)"
+   || [ ! -x node_modules/.bin/redocly ] || [ ! -x node_modules/.bin/spectral ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  echo "== npm ci (Azurite, Chart.js, OpenAPI linters, axe-core)"
   npm ci --no-audit --no-fund
 fi
 

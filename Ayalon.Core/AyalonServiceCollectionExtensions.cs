@@ -73,6 +73,7 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<CorridorService>();
         services.TryAddSingleton<ImpactService>();
         services.TryAddSingleton<RollupReader>();
+        services.TryAddSingleton<UsualDelayService>();
         services.AddHostedService<RollupCacheWarmup>();
         services.TryAddSingleton<HistoryService>();
         services.TryAddSingleton<AnalyticsService>();

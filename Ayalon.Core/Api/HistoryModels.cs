@@ -80,4 +80,5 @@ public sealed record HistoryPoint(
     double? MeanDelaySeconds,
     double? MaxDelaySeconds,
     double? CongestedSeconds,
-    double? VehicleHours);
+    double? VehicleHours,
+    UsualDelay Usual);

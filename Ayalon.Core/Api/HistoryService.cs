@@ -16,11 +16,13 @@ public sealed class HistoryService(
     CorridorDefinition corridor,
     ImpactSettings impact,
     RollupReader rollups,
+    UsualDelayService usualDelay,
     ObservationStore observations,
     CycleSchedule schedule,
     TimeProvider time)
 {
-    public const string CsvHeader = "startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours";
+    public const string CsvHeader = "startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours," +
+                                    "usualDelaySeconds,usualLowDelaySeconds,usualHighDelaySeconds,usualWeeks,usualSamples";
 
     public HistoryQuery Parse(Microsoft.AspNetCore.Http.IQueryCollection query) => HistoryQuery.Parse(query, corridor, time.GetUtcNow());
 
@@ -58,12 +60,14 @@ public sealed class HistoryService(
             }
         }
 
+        var usual = await UsualAsync(edges, cancellationToken).ConfigureAwait(false);
         var series = new List<HistorySeries>();
         if (q.Sections.Count > 0)
         {
             foreach (var s in sections)
             {
-                series.Add(new HistorySeries(s.Id, "section", Points(edges, i => DelayFigures.ForSection(totals[s.Id][i], BucketSeconds(edges, i)))));
+                series.Add(new HistorySeries(s.Id, "section", Points(edges,
+                    i => DelayFigures.ForSection(totals[s.Id][i], BucketSeconds(edges, i)), i => usual[i].Section(s.Id))));
             }
         }
         else
@@ -72,10 +76,25 @@ public sealed class HistoryService(
             {
                 var mine = corridor.InDirection(d);
                 series.Add(new HistorySeries(d, "direction", Points(edges,
-                    i => DelayFigures.ForDirection(mine.Select(s => totals[s.Id][i]).ToList(), BucketSeconds(edges, i)))));
+                    i => DelayFigures.ForDirection(mine.Select(s => totals[s.Id][i]).ToList(), BucketSeconds(edges, i)), i => usual[i].Direction(d))));
             }
         }
         return new HistoryResponse(edges[0], edges[^1], q.Granularity, zone.Id, series);
+    }
+
+    /// <summary>
+    /// The usual of each bucket: hours and local days are their own bucket of the week; a 5-minute bucket takes the
+    /// usual of its hour (rollups have no finer grain).
+    /// </summary>
+    private async Task<IReadOnlyList<UsualSet>> UsualAsync(List<DateTimeOffset> edges, CancellationToken cancellationToken)
+    {
+        var buckets = new List<(DateTimeOffset, DateTimeOffset)>(edges.Count - 1);
+        for (var i = 0; i < edges.Count - 1; i++)
+        {
+            var hour = LocalTime.FloorHour(edges[i]);
+            buckets.Add(edges[i + 1] - edges[i] < TimeSpan.FromHours(1) ? (hour, hour.AddHours(1)) : (edges[i], edges[i + 1]));
+        }
+        return await usualDelay.ForBucketsAsync(buckets, cancellationToken).ConfigureAwait(false);
     }
 
     public static ApiBody Csv(HistoryResponse response)
@@ -89,7 +108,10 @@ public sealed class HistoryService(
                     .Append(s.Key).Append(',').Append(s.Kind).Append(',')
                     .Append(Num(p.ObservedSeconds)).Append(',').Append(Num(p.Coverage)).Append(',')
                     .Append(Num(p.MeanDelaySeconds)).Append(',').Append(Num(p.MaxDelaySeconds)).Append(',')
-                    .Append(Num(p.CongestedSeconds)).Append(',').Append(Num(p.VehicleHours)).Append('\n');
+                    .Append(Num(p.CongestedSeconds)).Append(',').Append(Num(p.VehicleHours)).Append(',')
+                    .Append(Num(p.Usual.DelaySeconds)).Append(',').Append(Num(p.Usual.LowDelaySeconds)).Append(',')
+                    .Append(Num(p.Usual.HighDelaySeconds)).Append(',').Append(p.Usual.Weeks.ToString(CultureInfo.InvariantCulture)).Append(',')
+                    .Append(p.Usual.Samples.ToString(CultureInfo.InvariantCulture)).Append('\n');
             }
         }
         var name = FormattableString.Invariant(
@@ -100,13 +122,14 @@ public sealed class HistoryService(
     // Shortest round-trip form, as the JSON writer uses: CSV and JSON parse back to the same doubles.
     private static string Num(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    private static List<HistoryPoint> Points(List<DateTimeOffset> edges, Func<int, DelayFigures> figures)
+    private static List<HistoryPoint> Points(List<DateTimeOffset> edges, Func<int, DelayFigures> figures, Func<int, UsualDelay> usual)
     {
         var points = new List<HistoryPoint>(edges.Count - 1);
         for (var i = 0; i < edges.Count - 1; i++)
         {
             var f = figures(i);
-            points.Add(new HistoryPoint(edges[i], f.ObservedSeconds, f.Coverage, f.MeanDelaySeconds, f.MaxDelaySeconds, f.CongestedSeconds, f.VehicleHours));
+            points.Add(new HistoryPoint(edges[i], f.ObservedSeconds, f.Coverage, f.MeanDelaySeconds, f.MaxDelaySeconds, f.CongestedSeconds, f.VehicleHours,
+                usual(i).ComparedWith(f.MeanDelaySeconds)));
         }
         return points;
     }

@@ -25,7 +25,8 @@ public sealed record DirectionNow(
     double? FreeFlowTimeSeconds,
     double? DelaySeconds,
     double? SpeedKmh,
-    bool Congested);
+    bool Congested,
+    UsualDelay Usual);
 
 public sealed record SectionNow(
     string SectionId,
@@ -42,7 +43,8 @@ public sealed record SectionNow(
     double? SpeedKmh,
     double? FreeFlowSpeedKmh,
     double Coverage,
-    bool Congested);
+    bool Congested,
+    UsualDelay Usual);
 
 public sealed record TodayImpact(
     string LocalDate,

@@ -30,6 +30,7 @@ public sealed class ImpactService(
     RollupStore rollups,
     CycleSchedule schedule,
     IOptionsMonitor<TrafficOptions> trafficOptions,
+    UsualDelayService usualDelay,
     TimeProvider time,
     ILogger<ImpactService> logger)
 {
@@ -106,7 +107,8 @@ public sealed class ImpactService(
                 inputs = await ReadInputsAsync(version, cancellationToken).ConfigureAwait(false);
                 _inputs = inputs;
             }
-            var response = Build(inputs, time.GetUtcNow());
+            var usual = await UsualAsync(inputs.State, time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            var response = Build(inputs, usual, time.GetUtcNow());
             var snapshot = new ImpactSnapshot(response, ApiBody.Json(response), response.GeneratedAtUtc, version);
             _snapshot = snapshot;
             return snapshot;
@@ -136,18 +138,28 @@ public sealed class ImpactService(
     }
 
     /// <summary>Reads storage and computes the response (no cache).</summary>
-    public async Task<ImpactResponse> BuildAsync(CancellationToken cancellationToken) =>
-        Build(await ReadInputsAsync(latest.Version, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+    public async Task<ImpactResponse> BuildAsync(CancellationToken cancellationToken)
+    {
+        var inputs = await ReadInputsAsync(latest.Version, cancellationToken).ConfigureAwait(false);
+        var now = time.GetUtcNow();
+        return Build(inputs, await UsualAsync(inputs.State, now, cancellationToken).ConfigureAwait(false), now);
+    }
 
-    private ImpactResponse Build(Inputs inputs, DateTimeOffset now)
+    private static DateTimeOffset? NewestValid(LatestState state) =>
+        state.Sections.Values.Where(o => o.State == ObservationState.Ok).Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
+
+    /// <summary>The usual of the hour the newest valid observation fell in (the hour "now" describes), else of this hour.</summary>
+    private Task<UsualSet> UsualAsync(LatestState state, DateTimeOffset now, CancellationToken cancellationToken) =>
+        usualDelay.ForHourOrUnavailableAsync(LocalTime.FloorHour(NewestValid(state) ?? now), cancellationToken);
+
+    private ImpactResponse Build(Inputs inputs, UsualSet usual, DateTimeOffset now)
     {
         var state = inputs.State;
         var constants = impact.Constants;
 
-        var sections = corridor.Sections.Select(s => SectionState(s, state, now)).ToList();
-        var directions = corridor.Directions.Select(d => DirectionState(d, sections, state)).ToList();
-        var newestValid = state.Sections.Values.Where(o => o.State == ObservationState.Ok)
-            .Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
+        var sections = corridor.Sections.Select(s => SectionState(s, state, now, usual.Section(s.Id))).ToList();
+        var directions = corridor.Directions.Select(d => DirectionState(d, sections, state, usual.Direction(d))).ToList();
+        var newestValid = NewestValid(state);
         // Today runs from local midnight, so every hour it integrates lies in one local month: that month's price.
         var fuelUse = impact.FuelPriceFor(LocalTime.DateOf(now, constants.LocalTimeZone));
         var today = Today(state, inputs.TodayHours, now, fuelUse);
@@ -171,27 +183,28 @@ public sealed class ImpactService(
             new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid));
     }
 
-    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now)
+    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now, UsualDelay usual)
     {
         if (!state.Sections.TryGetValue(s.Id, out var o))
         {
-            return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false);
+            return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false, usual);
         }
         var age = now - o.ObservedAtUtc;
         var name = o.State != ObservationState.Ok ? o.State : age < CurrentAge ? "current" : age < StaleAge ? "stale" : "old";
         return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, name, o.ObservedAtUtc, Round.Value(age.TotalSeconds, 1),
             Round.Seconds(o.TravelTimeSeconds), Round.Seconds(o.FreeFlowTimeSeconds), Round.Seconds(o.DelaySeconds),
-            Round.Value(o.SpeedKmh, 2), Round.Value(o.FreeFlowSpeedKmh, 2), Round.Fraction(o.Coverage), o.Congested);
+            Round.Value(o.SpeedKmh, 2), Round.Value(o.FreeFlowSpeedKmh, 2), Round.Fraction(o.Coverage), o.Congested,
+            name == "current" ? usual.ComparedWith(Round.Seconds(o.DelaySeconds)) : usual);
     }
 
     /// <summary>A direction's totals: only when every one of its sections is current and from the same cycle.</summary>
-    private DirectionNow DirectionState(string direction, IReadOnlyList<SectionNow> all, LatestState state)
+    private DirectionNow DirectionState(string direction, IReadOnlyList<SectionNow> all, LatestState state, UsualDelay usual)
     {
         var mine = corridor.InDirection(direction);
         var rows = all.Where(s => s.Direction == direction).ToList();
         var length = mine.Sum(s => s.LengthMeters);
         DirectionNow Without(string stateName, string reason) =>
-            new(direction, mine[0].From, mine[^1].To, length, stateName, reason, null, null, null, null, null, false);
+            new(direction, mine[0].From, mine[^1].To, length, stateName, reason, null, null, null, null, null, false, usual);
 
         if (rows.All(r => r.State == "none")) return Without("none", "no observation of this direction yet");
         var notCurrent = rows.Where(r => r.State != "current").Select(r => r.SectionId + ": " + r.State).ToList();
@@ -206,7 +219,8 @@ public sealed class ImpactService(
         return new DirectionNow(direction, mine[0].From, mine[^1].To, length, ObservationState.Ok, null,
             observations.Max(o => o.ObservedAtUtc), Round.Seconds(travel), Round.Seconds(freeFlow), Round.Seconds(delay),
             travel > 0 ? Round.Value(Units.MetersPerSecondToKmh(length / travel), 2) : null,
-            freeFlow > 0 && delay / freeFlow > impact.Constants.CongestionThreshold);
+            freeFlow > 0 && delay / freeFlow > impact.Constants.CongestionThreshold,
+            usual.ComparedWith(Round.Seconds(delay)));
     }
 
     /// <summary>

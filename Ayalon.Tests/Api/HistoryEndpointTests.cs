@@ -107,7 +107,8 @@ public class HistoryEndpointTests(HistoryFixture history)
         Assert.Equal("ayalon-history-hour-20261124T0000Z-20261125T0000Z.csv", disposition.FileName!.Trim('"'));
 
         var lines = (await response.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
-        Assert.Equal("startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours", lines[0]);
+        Assert.Equal("startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours," +
+                     "usualDelaySeconds,usualLowDelaySeconds,usualHighDelaySeconds,usualWeeks,usualSamples", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();
         var points = json.GetProperty("series").EnumerateArray()
             .SelectMany(s => s.GetProperty("points").EnumerateArray().Select(p => (Series: s, Point: p))).ToList();
@@ -123,6 +124,13 @@ public class HistoryEndpointTests(HistoryFixture history)
             {
                 double? fromCsv = rows[i][3 + c].Length == 0 ? null : double.Parse(rows[i][3 + c], CultureInfo.InvariantCulture);
                 Assert.Equal(Num(p, numeric[c]), fromCsv);
+            }
+            var usual = p.GetProperty("usual");
+            string[] usualNumeric = ["delaySeconds", "lowDelaySeconds", "highDelaySeconds", "weeks", "samples"];
+            for (var c = 0; c < usualNumeric.Length; c++)
+            {
+                double? fromCsv = rows[i][9 + c].Length == 0 ? null : double.Parse(rows[i][9 + c], CultureInfo.InvariantCulture);
+                Assert.Equal(Num(usual, usualNumeric[c]), fromCsv);
             }
         }
     }

@@ -68,13 +68,16 @@ public sealed class DashboardHost : IAsyncDisposable
         }
     }
 
-    public async Task<ObservedPage> OpenAsync(IBrowser browser, int width = 1440, int height = 900, string? storageLanguage = null)
+    /// <param name="locale">The browser's language (navigator.languages), as Chromium's --lang sets it.</param>
+    /// <param name="storageLanguage">A language the visitor chose on an earlier visit.</param>
+    public async Task<ObservedPage> OpenAsync(IBrowser browser, int width = 1440, int height = 900, string? storageLanguage = null,
+        string locale = "en-GB")
     {
         var context = await browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             AcceptDownloads = true,
-            Locale = "en-GB",
+            Locale = locale,
             TimezoneId = "UTC", // the page must show Israel time whatever the visitor's zone
         });
         var page = await context.NewPageAsync();
@@ -112,9 +115,9 @@ public sealed class ObservedPage : IAsyncDisposable
     public List<string> Requests { get; } = [];
 
     /// <summary>Opens the dashboard and waits until it has rendered the API's answers <paramref name="refreshes"/> times.</summary>
-    public async Task GotoAsync(int refreshes = 1)
+    public async Task GotoAsync(int refreshes = 1, string query = "")
     {
-        await Page.GotoAsync(BaseAddress.ToString(), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        await Page.GotoAsync(BaseAddress + query, new PageGotoOptions { WaitUntil = WaitUntilState.Load });
         await WaitForRefreshAsync(refreshes);
     }
 

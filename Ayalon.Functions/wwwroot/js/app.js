@@ -4,12 +4,11 @@
 import { getJson, settle } from './api.js';
 import { delayClass } from './delayclass.js';
 import * as f from './format.js';
-import { applyStaticLabels, language, place, setLanguage, t } from './i18n.js';
+import { applyStaticLabels, chooseLanguage, language, loadLanguage, place, remember, supported, t } from './i18n.js';
 import { renderLegend, renderMap } from './map.js';
 import { WINDOWS, historyUrl, rangeFor, renderTrend } from './trend.js';
 
 const REFRESH_SECONDS = 60;
-const LANG_KEY = 'ayalon.lang';
 const WINDOW_KEY = 'ayalon.window';
 const STATUSES = ['healthy', 'degraded', 'stale', 'collector_down', 'empty', 'error'];
 
@@ -29,20 +28,25 @@ function store(key, value) {
 
 // ---------------------------------------------------------------- loading
 
-async function loadAll() {
-  if (state.loading) return;
-  state.loading = true;
-  $('refresh-countdown').textContent = t('refreshing');
-  state.range = rangeFor(state.window);
-  // The current state first (the numbers people came for), then the chart and collector panels: their reads
-  // start only after, so they do not compete with it for the server.
+/** The current state (the numbers people came for): read before the chart and collector panels. */
+function readCore() {
   const core = {
     impact: () => getJson('api/impact'),
     // /api/health answers 503 when the data is stale or missing; its body still says why.
     health: () => getJson('api/health', { acceptStatus: [503] }),
   };
   if (!state.corridor) core.corridor = () => getJson('api/corridor');
-  accept(await settle(core));
+  return settle(core);
+}
+
+/** `pending`: core reads already started (the first load starts them while the dictionary is still on its way). */
+async function loadAll(pending = null) {
+  if (state.loading) return;
+  state.loading = true;
+  $('refresh-countdown').textContent = t('refreshing');
+  state.range = rangeFor(state.window);
+  // The chart and collector reads start only after the current state, so they do not compete with it.
+  accept(await (pending ?? readCore()));
   state.fetchedAt = Date.now();
   renderCurrent();
   const rest = settle({
@@ -188,6 +192,7 @@ function renderDirections() {
         [t('dir.travelNow'), f.duration(d.travelTimeSeconds), d.travelTimeSeconds, 'travel'],
         [t('dir.freeFlow'), f.duration(d.freeFlowTimeSeconds), d.freeFlowTimeSeconds, 'freeflow'],
         [t('dir.delay'), `${f.delay(d.delaySeconds)} · ${t('class.' + cls)}`, d.delaySeconds, 'delay'],
+        [t('dir.vsUsual'), `${vsUsual(d.usual)}${d.usual?.status === 'available' ? ` — ${usualBasis(d.usual)}` : ''}`, d.usual?.differenceSeconds, 'usual'],
         [t('dir.speed'), f.speed(d.speedKmh), d.speedKmh, 'speed'],
       ]));
     } else {
@@ -204,6 +209,22 @@ function renderDirections() {
     }
     host.append(card);
   }
+}
+
+/** "1 min 40 s worse than usual", or why there is no usual yet. */
+function vsUsual(usual) {
+  if (!usual || usual.status !== 'available') return t('usual.unavailable', { weeks: f.number(usual?.weeks ?? 0) });
+  const diff = usual.differenceSeconds;
+  if (typeof diff !== 'number') return usualBasis(usual);
+  if (Math.round(diff) === 0) return t('usual.same');
+  return t(diff > 0 ? 'usual.worse' : 'usual.better', { diff: f.duration(Math.abs(diff)) });
+}
+
+function usualBasis(usual) {
+  return t('usual.basis', {
+    usual: f.duration(usual.delaySeconds), low: f.duration(usual.lowDelaySeconds), high: f.duration(usual.highDelaySeconds),
+    weeks: f.number(usual.weeks),
+  });
 }
 
 /** A <dl> from [label, text, rawValue?, key?] rows; the raw value goes into data-value for checks and tools. */
@@ -236,7 +257,7 @@ function renderTable() {
   const sections = state.impact?.sections;
   if (!sections?.length) {
     const cell = tbody.insertRow().insertCell();
-    cell.colSpan = 8;
+    cell.colSpan = 9;
     cell.textContent = t('unavailable');
     return;
   }
@@ -254,6 +275,7 @@ function renderTable() {
       ['travel', f.duration(s.travelTimeSeconds), s.travelTimeSeconds],
       ['freeflow', f.duration(s.freeFlowTimeSeconds), s.freeFlowTimeSeconds],
       ['delay', f.delay(s.delaySeconds), s.delaySeconds],
+      ['usual', s.state === 'current' ? vsUsual(s.usual) : '—', s.usual?.differenceSeconds],
       ['speed', f.speed(s.speedKmh), s.speedKmh],
       ['coverage', f.percent(s.coverage), s.coverage],
       ['state', t('state.' + s.state), s.state],
@@ -340,7 +362,7 @@ function renderCounters() {
 function renderChart() {
   const parts = {
     canvas: $('chart'), table: $('chart-table'), message: $('chart-message'),
-    rangeLabel: $('chart-range'), csvLink: $('csv-link'), figure: $('chart-figure'),
+    rangeLabel: $('chart-range'), csvLink: $('csv-link'), figure: $('chart-figure'), bandNote: $('chart-band-note'),
   };
   if (!state.history) {
     parts.message.hidden = false;
@@ -462,22 +484,40 @@ function renderControls() {
   const toggle = $('refresh-toggle');
   toggle.textContent = state.paused ? t('resume') : t('pause');
   toggle.setAttribute('aria-pressed', String(state.paused));
-  const lang = $('lang-toggle');
-  lang.textContent = t('otherLanguage');
-  lang.lang = t('otherLanguageCode');
+  for (const link of document.querySelectorAll('#languages a[hreflang]')) {
+    if (link.hreflang === language()) link.setAttribute('aria-current', 'true');
+    else link.removeAttribute('aria-current');
+  }
+  renderA11y();
 }
 
-function switchLanguage(lang) {
-  setLanguage(lang);
-  store(LANG_KEY, lang);
+function renderA11y() {
+  const host = $('a11y-notes');
+  host.textContent = '';
+  for (const line of t('a11y.notes')) {
+    const p = document.createElement('p');
+    p.textContent = line;
+    host.append(p);
+  }
+}
+
+/** The visitor's own choice: shown at once, remembered, and put in the address so the link shares it. */
+async function switchLanguage(lang) {
+  await loadLanguage(lang);
+  remember(language());
+  const url = new URL(location.href);
+  url.searchParams.set('lang', language());
+  history.replaceState(null, '', url);
   applyStaticLabels();
   renderControls();
   if (state.fetchedAt) renderAll();
   tick(false);
 }
 
-function start() {
-  setLanguage(readStored(LANG_KEY) ?? 'en');
+async function start() {
+  // The dictionary and the current state are read in parallel; nothing is drawn before both are here.
+  const core = readCore();
+  await loadLanguage(chooseLanguage());
   const savedWindow = readStored(WINDOW_KEY);
   if (savedWindow && WINDOWS[savedWindow]) state.window = savedWindow;
   for (const input of document.querySelectorAll('input[name="window"]')) {
@@ -491,13 +531,19 @@ function start() {
   }
   applyStaticLabels();
   renderControls();
-  $('lang-toggle').addEventListener('click', () => switchLanguage(language() === 'he' ? 'en' : 'he'));
+  for (const link of document.querySelectorAll('#languages a[hreflang]')) {
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      const lang = supported(link.hreflang);
+      if (lang) switchLanguage(lang);
+    });
+  }
   $('refresh-toggle').addEventListener('click', () => {
     state.paused = !state.paused;
     renderControls();
     tick(false);
   });
-  loadAll();
+  loadAll(core);
   setInterval(tick, 1000);
 }
 

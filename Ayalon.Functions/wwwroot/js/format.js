@@ -37,10 +37,16 @@ export function duration(seconds) {
   return rest ? `${number(m)} ${unit('min')} ${number(rest)} ${unit('s')}` : `${number(m)} ${unit('min')}`;
 }
 
-/** Delay per vehicle with its sign, so it reads as a quantity added to the trip. */
+/**
+ * Delay per vehicle with its sign, so it reads as a quantity added to the trip. The sign is the language's own
+ * (Intl): in Hebrew and Arabic it carries a direction mark, so "+" stays before the number in right-to-left text.
+ */
 export function delay(seconds) {
   if (!isNum(seconds)) return DASH;
-  return (seconds > 0 ? '+' : '') + duration(seconds);
+  if (Math.round(seconds) <= 0) return duration(seconds);
+  const parts = fmt('sign', { signDisplay: 'always' }).formatToParts(1);
+  const sign = parts.slice(0, parts.findIndex((p) => p.type === 'integer')).map((p) => p.value).join('');
+  return sign + duration(seconds);
 }
 
 /** Ages and spans: "45 s", "12 min", "3 h 5 min", "2 d 4 h". */

@@ -1,332 +1,91 @@
-// Every visible label in English and Hebrew. Data (junction names, provider messages) comes from the API; known
-// junction names are shown in Hebrew too, anything else as the API sent it.
+// Every visible label comes from one dictionary per language (i18n/<lang>.json), fetched only for the language
+// shown. Data (junction names, provider messages) comes from the API; known junction names are translated too,
+// anything else is shown as the API sent it.
 
-const en = {
-  title: 'Ayalon Real-Time Physical Impact Model — Monitor',
-  subtitle: 'Highway 20 (Ayalon), Tel Aviv — what congestion costs in time, fuel and CO2, measured and explained.',
-  skipToContent: 'Skip to content',
-  languageHint: 'Switch language',
-  otherLanguage: 'עברית',
-  otherLanguageCode: 'he',
-  lastUpdated: 'Last updated',
-  ago: '({age} ago)',
-  never: 'no observation yet',
-  pause: 'Pause auto-refresh',
-  resume: 'Resume auto-refresh',
-  countdown: 'Next refresh in {s} s',
-  paused: 'Auto-refresh paused',
-  refreshing: 'Refreshing…',
-  nextCycle: 'Next collection cycle: {t}',
-  unavailable: 'Unavailable',
-  israelTime: 'Israel time',
-  'status.loading': 'Loading…',
-  'status.healthy': 'Healthy — data is current',
-  'status.degraded': 'Degraded — data is somewhat old',
-  'status.stale': 'Stale — no fresh data for a while',
-  'status.collector_down': 'Collector down — no data for more than two hours',
-  'status.empty': 'No data yet',
-  'status.error': 'Error — the monitor cannot read its storage',
-  'status.no_coverage': 'The traffic provider has no coverage here',
-  'status.unreachable': 'The monitor API is unreachable',
-  'statusDetail.healthy': 'The newest observation is less than 10 minutes old.',
-  'statusDetail.degraded': 'The newest observation is 10–30 minutes old. Figures below are last-known values.',
-  'statusDetail.stale': 'The newest observation is 30 minutes to 2 hours old. Figures below are last-known values, not current traffic.',
-  'statusDetail.collector_down': 'No valid observation for more than two hours. Figures below are last-known values.',
-  'statusDetail.empty': 'The collector has not stored a valid observation yet.',
-  'statusDetail.error': 'The API answered, but its storage is not reachable.',
-  'statusDetail.no_coverage': 'The provider answers that this road is outside its traffic coverage (TomTom withdrew Israel from traffic coverage on 2026-09-15). Nothing is broken here; no new data can be collected until a provider covers the road. Figures below are last-known values.',
-  'statusDetail.unreachable': 'Will try again at the next refresh.',
-  'directions.title': 'Corridor now, by direction',
-  'dir.northbound': 'Northbound',
-  'dir.southbound': 'Southbound',
-  'dir.travelNow': 'Travel time now',
-  'dir.freeFlow': 'Free flow',
-  'dir.delay': 'Delay per vehicle',
-  'dir.speed': 'Mean speed',
-  'dir.incomplete': 'Incomplete: not every section was measured in the same cycle.',
-  'dir.none': 'No measurement.',
-  'dir.observed': 'Observed {t}',
-  'map.title': 'Corridor map',
-  'map.label': 'Schematic map of the corridor: {n} sections, both carriageways, coloured by delay per vehicle',
-  'map.offset': 'Carriageways drawn slightly apart so both are visible.',
-  'class.free': 'Free flow (no delay)',
-  'class.slow': 'Slower than free flow',
-  'class.congested': 'Congested (delay > 25% of free-flow time)',
-  'class.heavy': 'Heavy (delay > 75% of free-flow time)',
-  'class.nodata': 'No current value',
-  'counters.title': "Today's physical impact",
-  'counters.period': 'Since local midnight {date} ({zone}); observed {observed} of {elapsed} ({coverage}).',
-  'counters.vehicleHours': 'Vehicle-hours lost',
-  'counters.co2': 'CO2 emitted by congestion',
-  'counters.fuel': 'Excess fuel',
-  'counters.fuelCost': 'Fuel cost',
-  'counters.unavailable': 'Unavailable — configure a documented volume profile',
-  'counters.reason': 'Reason: {reason}',
-  'counters.fuelCostUnavailable': 'Fuel cost unavailable: {reason}',
-  'counters.meanDelay': '{dir}: mean delay {mean}, worst {max}, congested {congested}',
-  'table.title': 'Sections',
-  'table.caption': 'Latest observation of each corridor section',
-  'table.section': 'From → to',
-  'table.length': 'Length',
-  'table.travel': 'Travel time',
-  'table.freeFlow': 'Free-flow time',
-  'table.delay': 'Delay per vehicle',
-  'table.speed': 'Speed',
-  'table.coverage': 'Coverage',
-  'table.state': 'State',
-  'state.current': 'current',
-  'state.stale': 'stale',
-  'state.old': 'old',
-  'state.none': 'no data',
-  'state.closed': 'road closed',
-  'state.insufficient_coverage': 'insufficient coverage',
-  'state.ok': 'ok',
-  'state.incomplete': 'incomplete',
-  'chart.title': 'Delay per vehicle over time',
-  'chart.window': 'Time window',
-  'chart.w24h': '24 hours',
-  'chart.w7d': '7 days',
-  'chart.w30d': '30 days',
-  'chart.csv': 'Download CSV',
-  'chart.range': '{from} – {to}, {granularity} means',
-  'chart.gran.5m': '5-minute',
-  'chart.gran.hour': 'hourly',
-  'chart.gran.day': 'daily',
-  'chart.dataTable': 'Chart data as a table',
-  'chart.time': 'Time',
-  'chart.axis': 'Mean delay per vehicle (s)',
-  'chart.empty': 'No observations in this window yet.',
-  'chart.noLibrary': 'The chart library did not load; the data is in the table below.',
-  'sources.title': 'Input data sources',
-  'sources.traffic': 'Traffic provider',
-  'sources.status': 'Provider status',
-  'sources.lastFetch': 'Last fetch',
-  'sources.lastCycle': 'Last cycle',
-  'sources.fuel': 'Fuel price',
-  'sources.fuelNone': 'not configured',
-  'sources.fuelPriceOf': 'price of {month}',
-  'sources.fuelSecondary': 'secondary source',
-  'sources.volume': 'Traffic volume profile',
-  'sources.volumeNone': 'none configured — vehicle-hours unavailable',
-  'sources.synthetic': 'synthetic demo profile — not measured',
-  'sources.geometry': 'Corridor geometry',
-  'collector.title': 'Collector & quota (last 24 hours)',
-  'collector.cycles': 'Cycles',
-  'collector.cyclesValue': '{total} ({ok} ok, {partial} partial, {failed} failed, {skipped} skipped)',
-  'collector.successRate': 'Success rate',
-  'collector.quota': 'Requests used — {provider}',
-  'collector.quotaValue': '{used} of {limit} this {period} ({percent})',
-  'collector.quotaPace': 'paced: {allowed} allowed by now',
-  'collector.quotaProjected': '{projected} projected at period end',
-  'collector.quotaAlert': 'above the alert threshold',
-  'collector.latency': 'Cycle duration p50 / p95',
-  'collector.coverage': 'Mean section coverage',
-  'collector.uptime': 'Uptime since first cycle',
-  'collector.unavailable': 'Collector statistics are unavailable right now.',
-  'period.day': 'day (UTC)',
-  'period.month': 'month (UTC)',
-  'method.title': 'Methodology and provenance',
-  'method.notes': [
-    'Each section is split into 10 m bins; a provider flow piece counts for a bin only within 20 m and running the same way (bearing within 35°). Coverage is the share of bins matched.',
-    'Over the same covered bins: travel time = Σ length / speed, free-flow time = Σ length / free-flow speed. Delay per vehicle = Σ over bins of max(0, length / speed − length / free-flow speed): time lost where the road is slower than free flow; at free flow it is exactly 0. Below 80% coverage a section yields no value.',
-    'A direction is summed only when all its sections were measured in the same cycle. Congested means delay above 25% of the free-flow time.',
-    "Today's totals hold each observation until the next one (at most 10 minutes); gaps are reported as lower coverage, never filled in.",
-    'Vehicle-hours need traffic volumes, which no connected source measures: they are computed only from a documented volume profile and never estimated from speed. Fuel = vehicle-hours × 0.8 L/h × 1.5; CO2 = fuel × 2.31 kg/L.',
-    'This page reads the monitor\'s own API every 60 seconds; it never triggers a collection and never contacts a traffic provider.',
-  ],
-  'prov.methodology': 'Methodology version',
-  'prov.constants': 'Constants version',
-  'prov.provider': 'Provider',
-  'prov.cycle': 'Last cycle id',
-  'prov.newest': 'Newest observation',
-  'prov.tracking': 'Provider tracking ids',
-  'prov.generated': 'Response generated',
-  'footer.geometry': 'Corridor geometry',
-  'footer.readOnly': "This page only reads the monitor's API; it never calls a traffic provider.",
-  arrow: '→',
-  unit: { s: 's', min: 'min', h: 'h', km: 'km', m: 'm', kmh: 'km/h', l: 'L', kg: 'kg', t: 't', vh: 'veh·h', ilsPerL: '₪/L', d: 'd' },
-  places: {},
-};
+export const LANGUAGES = ['he', 'ar', 'ru', 'en'];
+const RTL = new Set(['he', 'ar']);
 
-const he = {
-  title: 'מודל ההשפעה הפיזית בזמן אמת של נתיבי איילון — ניטור',
-  subtitle: 'כביש 20 (איילון), תל אביב — מה עולה הגודש בזמן, בדלק וב-CO2, נמדד ומוסבר.',
-  skipToContent: 'דלג לתוכן',
-  languageHint: 'החלפת שפה',
-  otherLanguage: 'English',
-  otherLanguageCode: 'en',
-  lastUpdated: 'עודכן לאחרונה',
-  ago: '(לפני {age})',
-  never: 'עדיין אין תצפית',
-  pause: 'השהיית רענון אוטומטי',
-  resume: 'חידוש רענון אוטומטי',
-  countdown: 'רענון הבא בעוד {s} שנ׳',
-  paused: 'הרענון האוטומטי מושהה',
-  refreshing: 'מרענן…',
-  nextCycle: 'מחזור האיסוף הבא: {t}',
-  unavailable: 'לא זמין',
-  israelTime: 'שעון ישראל',
-  'status.loading': 'טוען…',
-  'status.healthy': 'תקין — הנתונים עדכניים',
-  'status.degraded': 'ירידה באיכות — הנתונים מעט ישנים',
-  'status.stale': 'לא עדכני — אין נתונים טריים כבר זמן מה',
-  'status.collector_down': 'האיסוף מושבת — אין נתונים יותר משעתיים',
-  'status.empty': 'עדיין אין נתונים',
-  'status.error': 'שגיאה — אין גישה לאחסון הנתונים',
-  'status.no_coverage': 'לספק נתוני התנועה אין כיסוי באזור זה',
-  'status.unreachable': 'ה-API של הניטור אינו זמין',
-  'statusDetail.healthy': 'התצפית האחרונה בת פחות מ-10 דקות.',
-  'statusDetail.degraded': 'התצפית האחרונה בת 10–30 דקות. הנתונים שלהלן הם הערכים האחרונים הידועים.',
-  'statusDetail.stale': 'התצפית האחרונה בת 30 דקות עד שעתיים. הנתונים שלהלן הם הערכים האחרונים הידועים ולא התנועה הנוכחית.',
-  'statusDetail.collector_down': 'אין תצפית תקפה יותר משעתיים. הנתונים שלהלן הם הערכים האחרונים הידועים.',
-  'statusDetail.empty': 'האוסף עדיין לא שמר תצפית תקפה.',
-  'statusDetail.error': 'ה-API עונה, אך אין לו גישה לאחסון.',
-  'statusDetail.no_coverage': 'הספק עונה שהכביש מחוץ לכיסוי התנועה שלו (TomTom הוציאה את ישראל מכיסוי התנועה ב-15.9.2026). שום דבר לא שבור כאן; לא ניתן לאסוף נתונים חדשים עד שספק יכסה את הכביש. הנתונים שלהלן הם הערכים האחרונים הידועים.',
-  'statusDetail.unreachable': 'ניסיון נוסף ברענון הבא.',
-  'directions.title': 'המסדרון עכשיו, לפי כיוון',
-  'dir.northbound': 'צפונה',
-  'dir.southbound': 'דרומה',
-  'dir.travelNow': 'זמן נסיעה עכשיו',
-  'dir.freeFlow': 'בזרימה חופשית',
-  'dir.delay': 'עיכוב לרכב',
-  'dir.speed': 'מהירות ממוצעת',
-  'dir.incomplete': 'חלקי: לא כל הקטעים נמדדו באותו מחזור.',
-  'dir.none': 'אין מדידה.',
-  'dir.observed': 'נצפה {t}',
-  'map.title': 'מפת המסדרון',
-  'map.label': 'מפה סכמטית של המסדרון: {n} קטעים, שני המסלולים, צבועים לפי העיכוב לרכב',
-  'map.offset': 'המסלולים מוצגים מעט מופרדים כדי ששניהם ייראו.',
-  'class.free': 'זרימה חופשית (ללא עיכוב)',
-  'class.slow': 'איטי מזרימה חופשית',
-  'class.congested': 'גודש (עיכוב מעל 25% מזמן הזרימה החופשית)',
-  'class.heavy': 'גודש כבד (עיכוב מעל 75% מזמן הזרימה החופשית)',
-  'class.nodata': 'אין ערך עדכני',
-  'counters.title': 'ההשפעה הפיזית היום',
-  'counters.period': 'מחצות {date} ({zone}); נצפו {observed} מתוך {elapsed} ({coverage}).',
-  'counters.vehicleHours': 'שעות רכב שאבדו',
-  'counters.co2': 'CO2 שנפלט בגלל הגודש',
-  'counters.fuel': 'דלק עודף',
-  'counters.fuelCost': 'עלות הדלק',
-  'counters.unavailable': 'לא זמין — יש להגדיר פרופיל נפחי תנועה מתועד',
-  'counters.reason': 'סיבה: {reason}',
-  'counters.fuelCostUnavailable': 'עלות הדלק לא זמינה: {reason}',
-  'counters.meanDelay': '{dir}: עיכוב ממוצע {mean}, מרבי {max}, בגודש {congested}',
-  'table.title': 'קטעים',
-  'table.caption': 'התצפית האחרונה של כל קטע במסדרון',
-  'table.section': 'מ ← אל',
-  'table.length': 'אורך',
-  'table.travel': 'זמן נסיעה',
-  'table.freeFlow': 'זמן בזרימה חופשית',
-  'table.delay': 'עיכוב לרכב',
-  'table.speed': 'מהירות',
-  'table.coverage': 'כיסוי',
-  'table.state': 'מצב',
-  'state.current': 'עדכני',
-  'state.stale': 'לא עדכני',
-  'state.old': 'ישן',
-  'state.none': 'אין נתונים',
-  'state.closed': 'הכביש סגור',
-  'state.insufficient_coverage': 'כיסוי לא מספיק',
-  'state.ok': 'תקין',
-  'state.incomplete': 'חלקי',
-  'chart.title': 'עיכוב לרכב לאורך זמן',
-  'chart.window': 'חלון זמן',
-  'chart.w24h': '24 שעות',
-  'chart.w7d': '7 ימים',
-  'chart.w30d': '30 ימים',
-  'chart.csv': 'הורדת CSV',
-  'chart.range': '{from} – {to}, ממוצעים {granularity}',
-  'chart.gran.5m': 'ל-5 דקות',
-  'chart.gran.hour': 'לשעה',
-  'chart.gran.day': 'ליום',
-  'chart.dataTable': 'נתוני התרשים כטבלה',
-  'chart.time': 'זמן',
-  'chart.axis': 'עיכוב ממוצע לרכב (שנ׳)',
-  'chart.empty': 'עדיין אין תצפיות בחלון זה.',
-  'chart.noLibrary': 'ספריית התרשימים לא נטענה; הנתונים בטבלה שלהלן.',
-  'sources.title': 'מקורות נתוני הקלט',
-  'sources.traffic': 'ספק נתוני התנועה',
-  'sources.status': 'מצב הספק',
-  'sources.lastFetch': 'משיכה אחרונה',
-  'sources.lastCycle': 'מחזור אחרון',
-  'sources.fuel': 'מחיר הדלק',
-  'sources.fuelNone': 'לא הוגדר',
-  'sources.fuelPriceOf': 'המחיר של {month}',
-  'sources.fuelSecondary': 'מקור משני',
-  'sources.volume': 'פרופיל נפחי תנועה',
-  'sources.volumeNone': 'לא הוגדר — שעות רכב לא זמינות',
-  'sources.synthetic': 'פרופיל הדגמה סינתטי — לא נמדד',
-  'sources.geometry': 'גאומטריית המסדרון',
-  'collector.title': 'איסוף ומכסה (24 השעות האחרונות)',
-  'collector.cycles': 'מחזורים',
-  'collector.cyclesValue': '{total} ({ok} תקינים, {partial} חלקיים, {failed} נכשלו, {skipped} דולגו)',
-  'collector.successRate': 'שיעור הצלחה',
-  'collector.quota': 'בקשות שנוצלו — {provider}',
-  'collector.quotaValue': '{used} מתוך {limit} ב{period} ({percent})',
-  'collector.quotaPace': 'בקצב מווסת: {allowed} מותרות עד עכשיו',
-  'collector.quotaProjected': 'צפי לסוף התקופה: {projected}',
-  'collector.quotaAlert': 'מעל סף ההתראה',
-  'collector.latency': 'משך מחזור p50 / p95',
-  'collector.coverage': 'כיסוי ממוצע לקטע',
-  'collector.uptime': 'זמינות מאז המחזור הראשון',
-  'collector.unavailable': 'נתוני האיסוף אינם זמינים כרגע.',
-  'period.day': 'יום (UTC)',
-  'period.month': 'חודש (UTC)',
-  'method.title': 'מתודולוגיה ומקור הנתונים',
-  'method.notes': [
-    'כל קטע מחולק לתאים של 10 מ׳; מקטע זרימה של הספק נחשב לתא רק בטווח 20 מ׳ ובאותו כיוון נסיעה (הפרש כיוון עד 35°). הכיסוי הוא שיעור התאים שהותאמו.',
-    'על אותם תאים מכוסים: זמן נסיעה = Σ אורך / מהירות, זמן בזרימה חופשית = Σ אורך / מהירות חופשית. עיכוב לרכב = Σ על התאים של max(0, אורך / מהירות − אורך / מהירות חופשית): הזמן שאבד היכן שהכביש איטי מזרימה חופשית; בזרימה חופשית הוא בדיוק 0. בכיסוי מתחת ל-80% הקטע אינו מניב ערך.',
-    'כיוון מסוכם רק כשכל קטעיו נמדדו באותו מחזור. גודש פירושו עיכוב מעל 25% מזמן הזרימה החופשית.',
-    'סיכומי היום מחזיקים כל תצפית עד הבאה (עד 10 דקות); פערים מדווחים ככיסוי נמוך יותר ולעולם אינם מושלמים.',
-    'שעות רכב דורשות נפחי תנועה, ששום מקור מחובר אינו מודד: הן מחושבות רק מפרופיל נפחים מתועד ולעולם אינן מוערכות מהמהירות. דלק = שעות רכב × 0.8 ל׳/ש׳ × 1.5; CO2 = דלק × 2.31 ק״ג/ל׳.',
-    'דף זה קורא את ה-API של הניטור כל 60 שניות; הוא לעולם אינו מפעיל איסוף ואינו פונה לספק תנועה.',
-  ],
-  'prov.methodology': 'גרסת מתודולוגיה',
-  'prov.constants': 'גרסת קבועים',
-  'prov.provider': 'ספק',
-  'prov.cycle': 'מזהה המחזור האחרון',
-  'prov.newest': 'התצפית האחרונה',
-  'prov.tracking': 'מזהי מעקב של הספק',
-  'prov.generated': 'התשובה הופקה',
-  'footer.geometry': 'גאומטריית המסדרון',
-  'footer.readOnly': 'דף זה רק קורא את ה-API של הניטור; הוא לעולם אינו פונה לספק תנועה.',
-  arrow: '←',
-  unit: { s: 'שנ׳', min: 'דק׳', h: 'שע׳', km: 'ק״מ', m: 'מ׳', kmh: 'קמ״ש', l: 'ל׳', kg: 'ק״ג', t: 'טון', vh: 'שעות רכב', ilsPerL: '₪/ל׳', d: 'ימ׳' },
-  places: {
-    'Holon (11)': 'חולון (11)',
-    'La Guardia (13)': 'לה גוארדיה (13)',
-    'Arlozorov': 'ארלוזורוב',
-    'Rokach (17)': 'רוקח (17)',
-  },
-};
+// Numbers in Western digits for Arabic too: Israeli road signs, Arabic-language press in Israel and the other three
+// languages on this page all use them. Hebrew and English as used in Israel (day-month order, 24-hour clock).
+export const localeOf = { en: 'en-GB', he: 'he-IL', ar: 'ar-IL-u-nu-latn', ru: 'ru-RU' };
 
-export const languages = { en, he };
-export const localeOf = { en: 'en-GB', he: 'he-IL' };
+const STORED_KEY = 'ayalon.lang';
 
 let current = 'en';
+let dict = {};
 
-export function setLanguage(lang) { current = languages[lang] ? lang : 'en'; }
+function readStored() {
+  try { return localStorage.getItem(STORED_KEY); } catch { return null; }
+}
+
+/** The visitor's own choice, kept for later visits (not kept in private mode: the page still works). */
+export function remember(lang) {
+  try { localStorage.setItem(STORED_KEY, lang); } catch { /* not remembered */ }
+}
+
+/** A language we have for a tag like "he-IL", "iw" (the old code for Hebrew) or "ru"; else null. */
+export function supported(tag) {
+  if (!tag) return null;
+  const primary = String(tag).toLowerCase().split(/[-_]/)[0];
+  const lang = primary === 'iw' ? 'he' : primary;
+  return LANGUAGES.includes(lang) ? lang : null;
+}
+
+/**
+ * ?lang= (a shared link) first, then the visitor's remembered choice, then the first of the browser's preferred
+ * languages that we have, then Hebrew (the road's own language).
+ */
+export function chooseLanguage(search = location.search, navigatorLanguages = navigator.languages ?? [navigator.language]) {
+  const fromLink = supported(new URLSearchParams(search).get('lang'));
+  if (fromLink) return fromLink;
+  const stored = supported(readStored());
+  if (stored) return stored;
+  for (const tag of navigatorLanguages ?? []) {
+    const lang = supported(tag);
+    if (lang) return lang;
+  }
+  return 'he';
+}
+
+async function fetchDictionary(lang) {
+  const response = await fetch(`i18n/${lang}.json`, { cache: 'no-cache', credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`i18n/${lang}.json: ${response.status}`);
+  return response.json();
+}
+
+/** Loads and switches to a language; if its dictionary cannot be read, Hebrew, then English. */
+export async function loadLanguage(lang) {
+  for (const candidate of [lang, 'he', 'en']) {
+    try {
+      dict = await fetchDictionary(candidate);
+      current = candidate;
+      return candidate;
+    } catch { /* try the next */ }
+  }
+  throw new Error('no dictionary could be loaded');
+}
+
 export function language() { return current; }
+export function isRtl(lang = current) { return RTL.has(lang); }
 
 /** The label for a key in the current language, with {name} placeholders filled. */
 export function t(key, values) {
-  const dict = languages[current];
-  let text = dict[key] ?? en[key] ?? key;
+  let text = dict[key] ?? key;
   if (values && typeof text === 'string') {
     text = text.replace(/\{(\w+)\}/g, (m, name) => (name in values ? String(values[name]) : m));
   }
   return text;
 }
 
-export function unit(name) { return languages[current].unit[name]; }
+export function unit(name) { return dict.unit?.[name] ?? name; }
 
-export function place(name) { return (name && languages[current].places[name]) || name || '—'; }
+export function place(name) { return (name && dict.places?.[name]) || name || '—'; }
 
 /** Applies the current language to every element marked with data-i18n, and to the html element. */
 export function applyStaticLabels(root = document) {
   const html = document.documentElement;
   html.lang = current;
-  html.dir = current === 'he' ? 'rtl' : 'ltr';
+  html.dir = isRtl() ? 'rtl' : 'ltr';
   document.title = t('title');
   for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 }

@@ -1,7 +1,7 @@
 // Delay per vehicle by direction over the chosen window, from /api/impact/history. Chart.js (from npm, served
 // from lib/) draws it; the same numbers are also in an accessible table, and the CSV link asks for the same range.
 import { axisTime, dateTime, number } from './format.js';
-import { language, t } from './i18n.js';
+import { isRtl, t } from './i18n.js';
 
 export const WINDOWS = {
   '24h': { hours: 24, granularity: 'hour' },
@@ -48,10 +48,29 @@ export function directionSeries(history) {
   return out;
 }
 
+/** The usual of each direction's points, as {direction: [{x, median, low, high}]} (available points only). */
+export function usualSeries(history) {
+  const out = {};
+  for (const s of history?.series ?? []) {
+    if (s.kind !== 'direction') continue;
+    out[s.key] = (s.points ?? [])
+      .filter((p) => p.usual?.status === 'available')
+      .map((p) => ({ x: Date.parse(p.startUtc), median: p.usual.delaySeconds, low: p.usual.lowDelaySeconds, high: p.usual.highDelaySeconds }));
+  }
+  return out;
+}
+
+/** "#0072B2" → "rgba(0, 114, 178, a)". */
+const translucent = (hex, a) => `rgba(${[1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(', ')}, ${a})`;
+
 let chart = null;
 
-export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figure }, history, range, windowKey) {
+export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figure, bandNote }, history, range, windowKey) {
   const series = directionSeries(history);
+  const usual = usualSeries(history);
+  const bands = Object.values(usual).reduce((a, s) => a + s.length, 0);
+  figure.dataset.usualPoints = String(bands);
+  bandNote.hidden = bands === 0;
   const from = Date.parse(history?.fromUtc ?? range.from);
   const to = Date.parse(history?.toUtc ?? range.to);
   figure.dataset.window = windowKey;
@@ -65,7 +84,7 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
   });
   csvLink.href = historyUrl(range, true);
   csvLink.setAttribute('download', `ayalon-delay-${windowKey}-${range.from.slice(0, 13)}.csv`);
-  renderTable(table, series);
+  renderTable(table, series, usual);
 
   const empty = Object.values(series).every((s) => s.length === 0);
   message.hidden = !empty;
@@ -76,7 +95,20 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
     message.textContent = t('chart.noLibrary');
     return;
   }
-  const datasets = Object.entries(series).map(([direction, points]) => {
+  // The usual band of each direction first (drawn beneath): its 25th and 75th percentile as two thin edges in the
+  // direction's dash pattern, filled between, so the band reads without colour too (legend and table name it).
+  const bandSets = Object.entries(usual).filter(([, points]) => points.length > 0).flatMap(([direction, points]) => {
+    const style = STYLE[direction] ?? FALLBACK;
+    const edge = { borderColor: translucent(style.color, 0.5), borderDash: style.dash, borderWidth: 1, pointRadius: 0, tension: 0, spanGaps: false };
+    return [
+      { ...edge, label: t('chart.band', { dir: t('dir.' + direction) }) + ' (25%)', data: points.map((p) => ({ x: p.x, y: p.low })), fill: false, band: 'low' },
+      {
+        ...edge, label: t('chart.band', { dir: t('dir.' + direction) }), data: points.map((p) => ({ x: p.x, y: p.high })),
+        fill: '-1', backgroundColor: translucent(style.color, 0.15), band: 'high',
+      },
+    ];
+  });
+  const lineSets = Object.entries(series).map(([direction, points]) => {
     const style = STYLE[direction] ?? FALLBACK;
     return {
       label: t('dir.' + direction),
@@ -91,8 +123,9 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
       spanGaps: false,
     };
   });
+  const datasets = [...bandSets, ...lineSets];
   const span = to - from;
-  const rtl = language() === 'he';
+  const rtl = isRtl();
   const options = {
     animation: false,
     responsive: true,
@@ -101,7 +134,7 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
     normalized: true,
     interaction: { mode: 'nearest', intersect: false },
     plugins: {
-      legend: { rtl, labels: { usePointStyle: true } },
+      legend: { rtl, labels: { usePointStyle: true, filter: (item, data) => data.datasets[item.datasetIndex].band !== 'low' } },
       tooltip: {
         rtl,
         callbacks: {
@@ -124,27 +157,34 @@ export function renderTrend({ canvas, table, message, rangeLabel, csvLink, figur
   }
 }
 
-function renderTable(table, series) {
+function renderTable(table, series, usual) {
   const directions = Object.keys(series);
   const thead = table.tHead;
   const tbody = table.tBodies[0];
   thead.textContent = '';
   tbody.textContent = '';
   const head = thead.insertRow();
-  for (const label of [t('chart.time'), ...directions.map((d) => t('dir.' + d))]) {
+  const labels = directions.flatMap((d) => [t('dir.' + d), t('chart.usual', { dir: t('dir.' + d) }), t('chart.band', { dir: t('dir.' + d) })]);
+  for (const label of [t('chart.time'), ...labels]) {
     const th = document.createElement('th');
     th.scope = 'col';
     th.textContent = label;
     head.append(th);
   }
-  const times = [...new Set(directions.flatMap((d) => series[d].map((p) => p.x)))].sort((a, b) => a - b);
+  const times = [...new Set(directions.flatMap((d) => [...series[d], ...(usual[d] ?? [])].map((p) => p.x)))].sort((a, b) => a - b);
   const lookup = Object.fromEntries(directions.map((d) => [d, new Map(series[d].map((p) => [p.x, p.y]))]));
+  const usualAt = Object.fromEntries(directions.map((d) => [d, new Map((usual[d] ?? []).map((p) => [p.x, p]))]));
   for (const x of times) {
     const row = tbody.insertRow();
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = dateTime(new Date(x).toISOString(), { withZone: false });
     row.append(th);
-    for (const d of directions) row.insertCell().textContent = number(lookup[d].get(x), 1);
+    for (const d of directions) {
+      const u = usualAt[d].get(x);
+      row.insertCell().textContent = number(lookup[d].get(x), 1);
+      row.insertCell().textContent = number(u?.median, 1);
+      row.insertCell().textContent = u ? `${number(u.low, 1)}–${number(u.high, 1)}` : '—';
+    }
   }
 }
