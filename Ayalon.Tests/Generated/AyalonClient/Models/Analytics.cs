@@ -48,13 +48,13 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls ProviderCalls { get; set; }
 #endif
-        /// <summary>The quota property</summary>
+        /// <summary>every provider in the configured order (Traffic__Providers), then any other with a row this period</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota? Quota { get; set; }
+        public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>? Quotas { get; set; }
 #nullable restore
 #else
-        public global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota Quota { get; set; }
+        public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota> Quotas { get; set; }
 #endif
         /// <summary>ISO-8601 UTC, ends in Z</summary>
         public DateTimeOffset? ToUtc { get; set; }
@@ -98,7 +98,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "fromUtc", n => { FromUtc = n.GetDateTimeOffsetValue(); } },
                 { "latencyMs", n => { LatencyMs = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs.CreateFromDiscriminatorValue); } },
                 { "providerCalls", n => { ProviderCalls = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls.CreateFromDiscriminatorValue); } },
-                { "quota", n => { Quota = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota.CreateFromDiscriminatorValue); } },
+                { "quotas", n => { Quotas = n.GetCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>(global::Ayalon.Tests.Generated.AyalonClient.Models.Quota.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "toUtc", n => { ToUtc = n.GetDateTimeOffsetValue(); } },
                 { "uptime", n => { Uptime = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime.CreateFromDiscriminatorValue); } },
                 { "window", n => { Window = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_window>(); } },
@@ -116,7 +116,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteDateTimeOffsetValue("fromUtc", FromUtc);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs>("latencyMs", LatencyMs);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls>("providerCalls", ProviderCalls);
-            writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota>("quota", Quota);
+            writer.WriteCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>("quotas", Quotas);
             writer.WriteDateTimeOffsetValue("toUtc", ToUtc);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime>("uptime", Uptime);
             writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_window>("window", Window);

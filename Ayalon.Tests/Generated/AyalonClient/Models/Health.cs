@@ -39,13 +39,13 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         public override string Message { get => base.Message; }
         /// <summary>ISO-8601 UTC, ends in Z</summary>
         public DateTimeOffset? NewestObservationUtc { get; set; }
-        /// <summary>The quota property</summary>
+        /// <summary>every provider in the configured order (Traffic__Providers), then any other with a row this period</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::Ayalon.Tests.Generated.AyalonClient.Models.Health_quota? Quota { get; set; }
+        public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>? Quotas { get; set; }
 #nullable restore
 #else
-        public global::Ayalon.Tests.Generated.AyalonClient.Models.Health_quota Quota { get; set; }
+        public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota> Quotas { get; set; }
 #endif
         /// <summary>The status property</summary>
         public global::Ayalon.Tests.Generated.AyalonClient.Models.Health_status? Status { get; set; }
@@ -79,7 +79,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "dataAgeSeconds", n => { DataAgeSeconds = n.GetDoubleValue(); } },
                 { "lastCycle", n => { LastCycle = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_lastCycle>(global::Ayalon.Tests.Generated.AyalonClient.Models.Health_lastCycle.CreateFromDiscriminatorValue); } },
                 { "newestObservationUtc", n => { NewestObservationUtc = n.GetDateTimeOffsetValue(); } },
-                { "quota", n => { Quota = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_quota>(global::Ayalon.Tests.Generated.AyalonClient.Models.Health_quota.CreateFromDiscriminatorValue); } },
+                { "quotas", n => { Quotas = n.GetCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>(global::Ayalon.Tests.Generated.AyalonClient.Models.Quota.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "status", n => { Status = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_status>(); } },
             };
         }
@@ -95,7 +95,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteDoubleValue("dataAgeSeconds", DataAgeSeconds);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_lastCycle>("lastCycle", LastCycle);
             writer.WriteDateTimeOffsetValue("newestObservationUtc", NewestObservationUtc);
-            writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_quota>("quota", Quota);
+            writer.WriteCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>("quotas", Quotas);
             writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Health_status>("status", Status);
             writer.WriteAdditionalData(AdditionalData);
         }

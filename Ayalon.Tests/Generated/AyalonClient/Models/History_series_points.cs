@@ -26,6 +26,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         public double? ObservedSeconds { get; set; }
         /// <summary>ISO-8601 UTC, ends in Z</summary>
         public DateTimeOffset? StartUtc { get; set; }
+        /// <summary>Usual delay per vehicle for this time of the week: the same local (Asia/Jerusalem) hour of the week, or local day of the week for daily points, in each of the last 8 weeks (a 5-minute point takes its hour&apos;s). See docs/METHODOLOGY.md, &apos;Now vs usual&apos;.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay? Usual { get; set; }
+#nullable restore
+#else
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay Usual { get; set; }
+#endif
         /// <summary>null without a volume profile</summary>
         public double? VehicleHours { get; set; }
         /// <summary>
@@ -59,6 +67,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "meanDelaySeconds", n => { MeanDelaySeconds = n.GetDoubleValue(); } },
                 { "observedSeconds", n => { ObservedSeconds = n.GetDoubleValue(); } },
                 { "startUtc", n => { StartUtc = n.GetDateTimeOffsetValue(); } },
+                { "usual", n => { Usual = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay>(global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay.CreateFromDiscriminatorValue); } },
                 { "vehicleHours", n => { VehicleHours = n.GetDoubleValue(); } },
             };
         }
@@ -75,6 +84,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteDoubleValue("meanDelaySeconds", MeanDelaySeconds);
             writer.WriteDoubleValue("observedSeconds", ObservedSeconds);
             writer.WriteDateTimeOffsetValue("startUtc", StartUtc);
+            writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay>("usual", Usual);
             writer.WriteDoubleValue("vehicleHours", VehicleHours);
             writer.WriteAdditionalData(AdditionalData);
         }

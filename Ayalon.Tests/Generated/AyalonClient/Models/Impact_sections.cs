@@ -68,6 +68,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #endif
         /// <summary>The travelTimeSeconds property</summary>
         public double? TravelTimeSeconds { get; set; }
+        /// <summary>Usual delay per vehicle for this time of the week: the same local (Asia/Jerusalem) hour of the week, or local day of the week for daily points, in each of the last 8 weeks (a 5-minute point takes its hour&apos;s). See docs/METHODOLOGY.md, &apos;Now vs usual&apos;.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay? Usual { get; set; }
+#nullable restore
+#else
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay Usual { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections"/> and sets the default values.
         /// </summary>
@@ -108,6 +116,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "state", n => { State = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections_state>(); } },
                 { "to", n => { To = n.GetStringValue(); } },
                 { "travelTimeSeconds", n => { TravelTimeSeconds = n.GetDoubleValue(); } },
+                { "usual", n => { Usual = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay>(global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay.CreateFromDiscriminatorValue); } },
             };
         }
         /// <summary>
@@ -132,6 +141,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections_state>("state", State);
             writer.WriteStringValue("to", To);
             writer.WriteDoubleValue("travelTimeSeconds", TravelTimeSeconds);
+            writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.UsualDelay>("usual", Usual);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -14,7 +14,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The fuelPrice property</summary>
+        /// <summary>The price applied to today&apos;s hours (today&apos;s local month). Null only before the table&apos;s first month with no setting.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sources_fuelPrice? FuelPrice { get; set; }

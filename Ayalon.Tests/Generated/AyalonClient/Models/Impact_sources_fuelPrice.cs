@@ -7,16 +7,25 @@ using System.IO;
 using System;
 namespace Ayalon.Tests.Generated.AyalonClient.Models
 {
+    /// <summary>
+    /// The price applied to today&apos;s hours (today&apos;s local month). Null only before the table&apos;s first month with no setting.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public partial class Impact_sources_fuelPrice : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
+        /// <summary>yyyy-MM of the hours it prices (today&apos;s local month)</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? ForMonth { get; set; }
+#nullable restore
+#else
+        public string ForMonth { get; set; }
+#endif
         /// <summary>The ilsPerLitre property</summary>
         public double? IlsPerLitre { get; set; }
-        /// <summary>The month property</summary>
+        /// <summary>yyyy-MM the price belongs to</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Month { get; set; }
@@ -24,6 +33,18 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public string Month { get; set; }
 #endif
+        /// <summary>&quot;price of &lt;month&gt;&quot; when month differs from forMonth</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Note { get; set; }
+#nullable restore
+#else
+        public string Note { get; set; }
+#endif
+        /// <summary>The origin property</summary>
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sources_fuelPrice_origin? Origin { get; set; }
+        /// <summary>the figure comes from a secondary aggregator</summary>
+        public bool? Secondary { get; set; }
         /// <summary>The source property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -57,8 +78,12 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         {
             return new Dictionary<string, Action<IParseNode>>
             {
+                { "forMonth", n => { ForMonth = n.GetStringValue(); } },
                 { "ilsPerLitre", n => { IlsPerLitre = n.GetDoubleValue(); } },
                 { "month", n => { Month = n.GetStringValue(); } },
+                { "note", n => { Note = n.GetStringValue(); } },
+                { "origin", n => { Origin = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sources_fuelPrice_origin>(); } },
+                { "secondary", n => { Secondary = n.GetBoolValue(); } },
                 { "source", n => { Source = n.GetStringValue(); } },
             };
         }
@@ -69,8 +94,12 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         public virtual void Serialize(ISerializationWriter writer)
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
+            writer.WriteStringValue("forMonth", ForMonth);
             writer.WriteDoubleValue("ilsPerLitre", IlsPerLitre);
             writer.WriteStringValue("month", Month);
+            writer.WriteStringValue("note", Note);
+            writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sources_fuelPrice_origin>("origin", Origin);
+            writer.WriteBoolValue("secondary", Secondary);
             writer.WriteStringValue("source", Source);
             writer.WriteAdditionalData(AdditionalData);
         }

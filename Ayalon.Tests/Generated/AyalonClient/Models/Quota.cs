@@ -7,18 +7,25 @@ using System.IO;
 using System;
 namespace Ayalon.Tests.Generated.AyalonClient.Models
 {
+    /// <summary>
+    /// One provider&apos;s current quota period (see docs/OPERATIONS.md, Pacing). used counts reserved requests, in flight included.
+    /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
-    public partial class Analytics_quota : IAdditionalDataHolder, IParsable
-    #pragma warning restore CS1591
+    public partial class Quota : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The alert property</summary>
+        /// <summary>used at or above the alert threshold; for a paced provider only when also ahead of its pace</summary>
         public bool? Alert { get; set; }
+        /// <summary>the pace: most requests that may be used by now (the limit when not paced)</summary>
+        public int? AllowedByNow { get; set; }
         /// <summary>The limit property</summary>
         public int? Limit { get; set; }
-        /// <summary>The period property</summary>
+        /// <summary>period length / limit: one request every this many seconds spreads the allowance evenly; null for a limit of 0</summary>
+        public double? PacedIntervalSeconds { get; set; }
+        /// <summary>requests are held to the pace so the allowance lasts the period</summary>
+        public bool? Pacing { get; set; }
+        /// <summary>ledger row key, e.g. day-2026-11-29 or month-2026-11</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
         public string? Period { get; set; }
@@ -26,6 +33,12 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public string Period { get; set; }
 #endif
+        /// <summary>ISO-8601 UTC, ends in Z; the period&apos;s end (exclusive)</summary>
+        public DateTimeOffset? PeriodEndUtc { get; set; }
+        /// <summary>UTC day or UTC calendar month</summary>
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Quota_periodUnit? PeriodUnit { get; set; }
+        /// <summary>use at the period&apos;s end if the rate so far holds, capped at the limit</summary>
+        public int? ProjectedAtPeriodEnd { get; set; }
         /// <summary>The provider property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -41,21 +54,21 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         /// <summary>The usedPercent property</summary>
         public double? UsedPercent { get; set; }
         /// <summary>
-        /// Instantiates a new <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota"/> and sets the default values.
+        /// Instantiates a new <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Quota"/> and sets the default values.
         /// </summary>
-        public Analytics_quota()
+        public Quota()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota"/></returns>
+        /// <returns>A <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Quota"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::Ayalon.Tests.Generated.AyalonClient.Models.Quota CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_quota();
+            return new global::Ayalon.Tests.Generated.AyalonClient.Models.Quota();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -66,8 +79,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "alert", n => { Alert = n.GetBoolValue(); } },
+                { "allowedByNow", n => { AllowedByNow = n.GetIntValue(); } },
                 { "limit", n => { Limit = n.GetIntValue(); } },
+                { "pacedIntervalSeconds", n => { PacedIntervalSeconds = n.GetDoubleValue(); } },
+                { "pacing", n => { Pacing = n.GetBoolValue(); } },
                 { "period", n => { Period = n.GetStringValue(); } },
+                { "periodEndUtc", n => { PeriodEndUtc = n.GetDateTimeOffsetValue(); } },
+                { "periodUnit", n => { PeriodUnit = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota_periodUnit>(); } },
+                { "projectedAtPeriodEnd", n => { ProjectedAtPeriodEnd = n.GetIntValue(); } },
                 { "provider", n => { Provider = n.GetStringValue(); } },
                 { "remaining", n => { Remaining = n.GetIntValue(); } },
                 { "used", n => { Used = n.GetIntValue(); } },
@@ -82,8 +101,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteBoolValue("alert", Alert);
+            writer.WriteIntValue("allowedByNow", AllowedByNow);
             writer.WriteIntValue("limit", Limit);
+            writer.WriteDoubleValue("pacedIntervalSeconds", PacedIntervalSeconds);
+            writer.WriteBoolValue("pacing", Pacing);
             writer.WriteStringValue("period", Period);
+            writer.WriteDateTimeOffsetValue("periodEndUtc", PeriodEndUtc);
+            writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota_periodUnit>("periodUnit", PeriodUnit);
+            writer.WriteIntValue("projectedAtPeriodEnd", ProjectedAtPeriodEnd);
             writer.WriteStringValue("provider", Provider);
             writer.WriteIntValue("remaining", Remaining);
             writer.WriteIntValue("used", Used);
