@@ -55,7 +55,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
         var perComponent = requests.Breakdown;
         var withoutArchive = perComponent.Where(p => p.Key != Archive).Sum(p => p.Value);
         output.WriteLine($"{provider}: provider requests per steady-state cycle: {requests.ProviderRequests}");
-        output.WriteLine($"{provider}: raw archive per cycle: {requests.ArchiveBodyBytes} bytes of provider bodies");
+        output.WriteLine($"{provider}: raw archive per cycle: {requests.ArchiveBodyBytes} bytes of provider bodies, {requests.ArchiveGzipBytes} stored (gzip)");
         output.WriteLine($"table operations per steady-state cycle, raw archive excluded: {withoutArchive} (target ≤ {TargetTableOperations})");
         foreach (var (component, ops) in perComponent) output.WriteLine($"  {component}: {ops}");
         output.WriteLine($"production wiring, archive included: {productionTotal}");
@@ -66,7 +66,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
             $"{withoutArchive} table operations per cycle (target {TargetTableOperations})");
     }
 
-    private sealed record Cost(int ProviderRequests, IReadOnlyDictionary<string, long> Breakdown, long ArchiveBodyBytes);
+    private sealed record Cost(int ProviderRequests, IReadOnlyDictionary<string, long> Breakdown, long ArchiveBodyBytes, long ArchiveGzipBytes);
 
     /// <summary>
     /// Three warm-up cycles five minutes apart (the first creates tables and rows, the second the hour's rollup),
@@ -97,8 +97,9 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
             Assert.Equal(CycleStatus.Ok, record.Status);
             Assert.True(record.ObservationsStored > 0); // a real steady-state cycle: new data stored and rolled up
             var breakdown = measure?.ToDictionary(p => p.Key, p => p.Value.Count - before.GetValueOrDefault(p.Key)) ?? [];
-            var archived = (await harness.ArchivedAsync(record)).Sum(a => (long)a.Response.Body.Length);
-            costs.Add((new Cost(simulator.RequestCount - requestsBefore, breakdown, archived), harness.Tables.Operations.Count - totalBefore));
+            var bodies = (await harness.ArchivedAsync(record)).Select(a => a.Response.Body).ToList();
+            costs.Add((new Cost(simulator.RequestCount - requestsBefore, breakdown, bodies.Sum(b => (long)b.Length), bodies.Sum(GzipLength)),
+                harness.Tables.Operations.Count - totalBefore));
             Assert.Equal(record.RequestsUsed, simulator.RequestCount - requestsBefore);
             clock.Advance(TimeSpan.FromMinutes(5));
         }
@@ -107,5 +108,13 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
         Assert.Equal(costs[0].Cost.Breakdown, costs[1].Cost.Breakdown);
         Assert.Equal(costs[0].Total, costs[1].Total);
         return costs[1];
+    }
+
+    /// <summary>What the archive stores for a body: gzip at the archive's level.</summary>
+    private static long GzipLength(byte[] body)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Optimal, leaveOpen: true)) gzip.Write(body);
+        return output.Length;
     }
 }
