@@ -29,16 +29,7 @@ public sealed class FuelPriceTable
     {
         ArgumentNullException.ThrowIfNull(constants);
         var where = $"Fuel price table '{sourceName}'";
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new ImpactConfigurationException($"{where} is not valid JSON: {ex.Message}");
-        }
-        using (doc)
+        using (var doc = ImpactConfigurationException.ParseJson(json, where))
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("prices", out var list) || list.ValueKind != JsonValueKind.Array)
                 throw new ImpactConfigurationException($"{where}: 'prices' must be an array.");

@@ -71,17 +71,7 @@ public sealed record ImpactConstants
 
     public static ImpactConstants Load(Stream json, string sourceName)
     {
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new ImpactConfigurationException($"Constants file '{sourceName}' is not valid JSON: {ex.Message}");
-        }
-
-        using (doc)
+        using (var doc = ImpactConfigurationException.ParseJson(json, $"Constants file '{sourceName}'"))
         {
             var r = new JsonReader(doc.RootElement, $"Constants file '{sourceName}'");
             var c = new ImpactConstants
@@ -170,4 +160,18 @@ public sealed record ImpactConstants
 }
 
 /// <summary>A constants file, volume profile or fuel price that fails validation.</summary>
-public sealed class ImpactConfigurationException(string message) : Exception(message);
+public sealed class ImpactConfigurationException(string message) : Exception(message)
+{
+    /// <summary>Parses one of the methodology's JSON files, or refuses it naming the file (<paramref name="where"/>).</summary>
+    public static JsonDocument ParseJson(Stream json, string where)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new ImpactConfigurationException($"{where} is not valid JSON: {ex.Message}");
+        }
+    }
+}

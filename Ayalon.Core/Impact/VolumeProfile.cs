@@ -67,17 +67,7 @@ public sealed class VolumeProfile
     public static VolumeProfile Load(Stream json, string sourceName)
     {
         var where = $"Volume profile '{sourceName}'";
-        JsonDocument doc;
-        try
-        {
-            doc = JsonDocument.Parse(json);
-        }
-        catch (JsonException ex)
-        {
-            throw new ImpactConfigurationException($"{where} is not valid JSON: {ex.Message}");
-        }
-
-        using (doc)
+        using (var doc = ImpactConfigurationException.ParseJson(json, where))
         {
             var root = doc.RootElement;
             if (root.ValueKind != JsonValueKind.Object) throw new ImpactConfigurationException($"{where}: the root must be an object.");

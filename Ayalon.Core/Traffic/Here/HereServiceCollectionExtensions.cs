@@ -18,7 +18,12 @@ public static class HereServiceCollectionExtensions
         services.AddOptions<HereOptions>().BindConfiguration(HereOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
 
         services.AddHttpClient(HereTokenClient.HttpClientName)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            // Decompression on: the shared exchange (ProviderHttp) asks for gzip.
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler
+            {
+                AutomaticDecompression = System.Net.DecompressionMethods.GZip | System.Net.DecompressionMethods.Deflate,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            })
             .ConfigureHttpClient(c => c.Timeout = Timeout.InfiniteTimeSpan) // the token client enforces its own timeout
             // The Authorization header is signed with the access key secret: HttpClientFactory's logging has no place
             // near it. Exchanges are recorded as redacted attempts instead.

@@ -59,47 +59,32 @@ public sealed partial class HereTokenClient(
         // The token URL carries no credential (they travel in the header and are only signed), so it is kept as is.
         var url = tokenUrl.GetLeftPart(UriPartial.Path);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(o.TimeoutSeconds), time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var request = new HttpRequestMessage(HttpMethod.Post, tokenUrl) { Content = new FormUrlEncodedContent(Form) };
         request.Headers.Authorization = OAuth1Signature.AuthorizationHeader("POST", tokenUrl, Form, accessKeyId, accessKeySecret,
             OAuth1Signature.NewNonce(), startedAt.ToUnixTimeSeconds());
         request.Headers.Accept.ParseAdd("application/json");
-        bool ContainsSecret(string text) => text.Contains(accessKeySecret, StringComparison.Ordinal);
+        var redactor = new SecretRedactor([accessKeySecret]);
+        bool ContainsSecret(string text) => redactor.Contains(text);
 
-        try
+        var x = await ProviderHttp.SendAsync(httpClients.CreateClient(HttpClientName), request, TimeSpan.FromSeconds(o.TimeoutSeconds),
+            redactor, time, cancellationToken).ConfigureAwait(false);
+        if (x.FailureStatus is { } failure)
         {
-            var http = httpClients.CreateClient(HttpClientName);
-            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
-            var httpStatus = (int)response.StatusCode;
-            var responseTrackingId = response.Headers.TryGetValues(CorrelationIdHeader, out var values)
-                ? ErrorDetails.SafeProviderCode(values.FirstOrDefault(), ContainsSecret)
-                : null;
-            if (httpStatus is >= 200 and < 300)
-            {
-                return TryReadToken(body) is { } token
-                    ? Finish(new HereTokenExchange(new HereToken(token.AccessToken, startedAt, token.ExpiresInSeconds),
-                        Attempt(ProviderStatus.Ok, httpStatus, url, body.LongLength, null, responseTrackingId)))
-                    : Finish(new HereTokenExchange(null,
-                        Attempt(ProviderStatus.ParseError, httpStatus, url, body.LongLength, DetailInvalidTokenResponse, responseTrackingId)));
-            }
-            var (status, detail) = Classify(httpStatus, AccountError.TryRead(body), ContainsSecret);
-            double? retryAfter = httpStatus == 429 ? RetryAfterSeconds(response, time.GetUtcNow()) : null;
-            return Finish(new HereTokenExchange(null, Attempt(status, httpStatus, url, body.LongLength, detail, responseTrackingId, retryAfter)));
+            return Finish(new HereTokenExchange(null, Attempt(failure, null, url, 0, x.FailureDetail)));
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        var body = x.Body!;
+        var httpStatus = x.HttpStatus!.Value;
+        var responseTrackingId = ErrorDetails.SafeProviderCode(x.Header(CorrelationIdHeader, redactor), ContainsSecret);
+        if (httpStatus is >= 200 and < 300)
         {
-            return Finish(new HereTokenExchange(null, Attempt(ProviderStatus.NetworkError, null, url, 0, ErrorDetails.Timeout)));
+            return TryReadToken(body) is { } token
+                ? Finish(new HereTokenExchange(new HereToken(token.AccessToken, startedAt, token.ExpiresInSeconds),
+                    Attempt(ProviderStatus.Ok, httpStatus, url, body.LongLength, null, responseTrackingId)))
+                : Finish(new HereTokenExchange(null,
+                    Attempt(ProviderStatus.ParseError, httpStatus, url, body.LongLength, DetailInvalidTokenResponse, responseTrackingId)));
         }
-        catch (HttpRequestException ex)
-        {
-            return Finish(new HereTokenExchange(null, Attempt(ProviderStatus.NetworkError, null, url, 0, ErrorDetails.ForNetwork(ex))));
-        }
-        catch (IOException ex)
-        {
-            return Finish(new HereTokenExchange(null, Attempt(ProviderStatus.NetworkError, null, url, 0, ErrorDetails.ForIo(ex))));
-        }
+        var (status, detail) = Classify(httpStatus, AccountError.TryRead(body), ContainsSecret);
+        return Finish(new HereTokenExchange(null, Attempt(status, httpStatus, url, body.LongLength, detail, responseTrackingId, x.RetryAfterSeconds)));
     }
 
     /// <summary>
@@ -143,14 +128,6 @@ public sealed partial class HereTokenClient(
         {
             return null;
         }
-    }
-
-    private static double? RetryAfterSeconds(HttpResponseMessage response, DateTimeOffset now)
-    {
-        var retryAfter = response.Headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta) return Math.Max(0, delta.TotalSeconds);
-        if (retryAfter?.Date is { } date) return Math.Max(0, (date - now).TotalSeconds);
-        return null;
     }
 
     private HereTokenExchange Finish(HereTokenExchange exchange)
