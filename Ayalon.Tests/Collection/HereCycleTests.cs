@@ -8,6 +8,7 @@ using Ayalon.Core.Traffic;
 using Ayalon.Core.Traffic.Here;
 using Ayalon.DevHost.Simulator;
 using Ayalon.Tests.Physics;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ayalon.Tests.Collection;
 
@@ -78,6 +79,43 @@ public sealed class HereCycleTests(AzuriteFixture azurite) : IClassFixture<Azuri
             Assert.Equal(s.TravelTimeSeconds!.Value, stored.TravelTimeSeconds!.Value, 6);
             Assert.Equal(s.FreeFlowTimeSeconds!.Value, stored.FreeFlowTimeSeconds!.Value, 6);
             Assert.True(s.DelaySeconds >= 0);
+        }
+    }
+
+    [Fact]
+    public async Task One_admin_collection_through_the_DevHost_sends_one_flow_request_and_impact_shows_the_six_sections_computed_from_it()
+    {
+        await using var simulator = await CycleSimulator.StartAsync();
+        await using var host = await DevHostInstance.StartAsync(azurite, new Dictionary<string, string?>
+        {
+            ["Traffic:Providers"] = "here",
+            ["Here:BaseUrl"] = simulator.BaseUrl.ToString().TrimEnd('/'),
+            ["Here:ApiKey"] = CycleHarness.Key,
+            ["Collector:MinIntervalSeconds"] = "0",
+        });
+        using var collect = new HttpRequestMessage(HttpMethod.Post, "/api/admin/collect");
+        collect.Headers.Add("x-functions-key", DevHostInstance.FunctionKey);
+
+        using var collected = await host.Client.SendAsync(collect);
+        var impact = JsonDocument.Parse(await host.Client.GetStringAsync("/api/impact")).RootElement;
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, collected.StatusCode);
+        Assert.Equal(1, simulator.HereFlowRequestCount);
+        Assert.Equal(0, simulator.TomTomRequestCount);
+        Assert.Equal("here", impact.GetProperty("sources").GetProperty("traffic").GetProperty("provider").GetString());
+        var inspect = new AyalonTables(host.Services.GetRequiredService<StorageOptions>());
+        var cycle = Assert.Single(await new CycleStore(inspect).ReadAsync(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), default));
+        var archived = Assert.Single(await new RawResponseArchive(inspect).ReadCycleAsync(cycle.CycleId, cycle.StartedAtUtc, default));
+        var parsed = HereFlowParser.Parse(archived.Response.Body, null, PhysicsTestData.Constants.ConfidenceFloor);
+        var expected = PhysicsTestData.Calculator.ComputeCycle(PhysicsTestData.Matcher, parsed.Pieces, archived.Response.FetchedAtUtc);
+        var sections = impact.GetProperty("sections").EnumerateArray().ToList();
+        Assert.Equal(6, sections.Count);
+        foreach (var s in sections)
+        {
+            var id = s.GetProperty("sectionId").GetString()!;
+            Assert.Equal("current", s.GetProperty("state").GetString());
+            Assert.Equal(expected.Section(id).DelaySeconds!.Value, s.GetProperty("delaySeconds").GetDouble(), 3);
+            Assert.Equal(expected.Section(id).TravelTimeSeconds!.Value, s.GetProperty("travelTimeSeconds").GetDouble(), 3);
         }
     }
 
