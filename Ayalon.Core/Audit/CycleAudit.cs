@@ -33,6 +33,9 @@ public sealed class CycleAudit(
 
     private static readonly TimeSpan Margin = TimeSpan.FromDays(1);
 
+    /// <summary>Cycles prepared (parsed, matched) in parallel at a time: a few hours of the 5-minute cadence.</summary>
+    private const int BatchSize = 64;
+
     /// <param name="fromName">How the caller names the range's start in its messages (<c>--from</c> on the command line).</param>
     /// <param name="toName">How the caller names the range's end.</param>
     public async Task<AuditReport> RunAsync(DateTimeOffset? fromUtc, DateTimeOffset? toUtc, CancellationToken cancellationToken,
@@ -67,38 +70,59 @@ public sealed class CycleAudit(
         var hours = new Dictionary<DateTimeOffset, TableEntity>();
         var cycleCount = 0;
 
-        foreach (var record in replayed)
+        var done = false;
+        for (var batchStart = 0; batchStart < replayed.Count && !done; batchStart += BatchSize)
         {
-            // Past the range, cycles only matter while a section's hold still starts before its end.
-            if (record.StartedAtUtc >= to && corridor.Sections.All(s => state.TryGetValue(s.Id, out var o) && o.ObservedAtUtc >= to)) break;
-            var inRange = record.StartedAtUtc >= from && record.StartedAtUtc < to;
-            List<AuditDifference> cycleDifferences = inRange ? differences : [];
-            var archived = await bodies.ForCycleAsync(record, cancellationToken).ConfigureAwait(false);
-            var fetches = ArchivedCycle.Fetches(record, archived, impact.Constants.ConfidenceFloor, cycleDifferences);
-            if (inRange)
-            {
-                cycleCount++;
-                checkedCycleIds.Add(record.CycleId);
-            }
-            if (fetches.Count == 0) continue; // nobody was asked: nothing was computed or stored
+            var batch = replayed.GetRange(batchStart, Math.Min(BatchSize, replayed.Count - batchStart));
+            var archived = new List<IReadOnlyList<ArchivedRead>>(batch.Count);
+            foreach (var record in batch) archived.Add(await bodies.ForCycleAsync(record, cancellationToken).ConfigureAwait(false));
 
-            var writes = computer.Compute(new CycleStart(record.CycleId, record.Trigger, record.StartedAtUtc),
-                fetches.Select(fetcher.TurnFrom).ToList(), new LatestState(state, null, null), record.FinishedAtUtc);
-            if (inRange)
+            // Parsing and matching depend on nothing but the cycle's own answers: done in parallel, while the steps
+            // that carry state from cycle to cycle (the latest state, the rollup watermarks) run in order below.
+            var prepared = new (List<AuditDifference> Differences, IReadOnlyList<ProviderTurn> Turns)[batch.Count];
+            Parallel.For(0, batch.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
-                CompareRecord(record, writes.Record, differences);
-                foreach (var o in writes.Observations) recomputed[Key(o)] = o;
-            }
-            foreach (var c in writes.Contributions)
+                var found = new List<AuditDifference>();
+                var fetches = ArchivedCycle.Fetches(batch[i], archived[i], impact.Constants.ConfidenceFloor, found);
+                prepared[i] = (found, fetches.Select(fetcher.TurnFrom).ToList());
+            });
+
+            for (var i = 0; i < batch.Count; i++)
             {
-                var hour = c.Contribution.HourStartUtc;
-                if (!hours.TryGetValue(hour, out var entity)) hours[hour] = entity = new TableEntity(RollupStore.PartitionFor(hour), RollupStore.RowKeyFor(hour));
-                RollupStore.Merge(entity, c);
-            }
-            // The latest state only moves forward in observation time.
-            foreach (var o in writes.Observations)
-            {
-                if (!state.TryGetValue(o.SectionId, out var before) || before.ObservedAtUtc < o.ObservedAtUtc) state[o.SectionId] = o;
+                var record = batch[i];
+                // Past the range, cycles only matter while a section's hold still starts before its end.
+                if (record.StartedAtUtc >= to && corridor.Sections.All(s => state.TryGetValue(s.Id, out var o) && o.ObservedAtUtc >= to))
+                {
+                    done = true;
+                    break;
+                }
+                var inRange = record.StartedAtUtc >= from && record.StartedAtUtc < to;
+                if (inRange)
+                {
+                    cycleCount++;
+                    checkedCycleIds.Add(record.CycleId);
+                    differences.AddRange(prepared[i].Differences);
+                }
+                if (prepared[i].Turns.Count == 0) continue; // nobody was asked: nothing was computed or stored
+
+                var writes = computer.Compute(new CycleStart(record.CycleId, record.Trigger, record.StartedAtUtc),
+                    prepared[i].Turns, new LatestState(state, null, null), record.FinishedAtUtc);
+                if (inRange)
+                {
+                    CompareRecord(record, writes.Record, differences);
+                    foreach (var o in writes.Observations) recomputed[Key(o)] = o;
+                }
+                foreach (var c in writes.Contributions)
+                {
+                    var hour = c.Contribution.HourStartUtc;
+                    if (!hours.TryGetValue(hour, out var entity)) hours[hour] = entity = new TableEntity(RollupStore.PartitionFor(hour), RollupStore.RowKeyFor(hour));
+                    RollupStore.Merge(entity, c);
+                }
+                // The latest state only moves forward in observation time.
+                foreach (var o in writes.Observations)
+                {
+                    if (!state.TryGetValue(o.SectionId, out var before) || before.ObservedAtUtc < o.ObservedAtUtc) state[o.SectionId] = o;
+                }
             }
         }
 
