@@ -36,7 +36,7 @@ export Logging__LogLevel__Default=Warning
 echo "== seed: $days days of 5-minute cycles through the real cycle"
 dotnet "$dll" seed-cycles --days "$days" | tail -n 1
 
-echo "== audit (the whole archive: the default range is the last 30 days up to now)"
+echo "== audit (the whole archive: the default range is the last 30 days up to now); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 set +e
 /usr/bin/time -f "audit took %e s wall, %U s user, %S s system, max RSS %M KB" dotnet "$dll" audit | tail -n 3
 status=${PIPESTATUS[0]}

@@ -45,8 +45,8 @@ internal static class ArchivedCycle
     }
 
     /// <summary>
-    /// A provider's answer is a run of consecutive attempts for the same target (a first try and its one retry):
-    /// the clients ask each target once per cycle.
+    /// A provider's answer is a first attempt and, after a retry-worthy failure, its one retry for the same target
+    /// (<see cref="ProviderStatus.IsWorthRetrying"/>): the clients ask each target once per cycle.
     /// </summary>
     private static IEnumerable<(string Provider, List<AttemptRecord> Attempts)> Group(CycleRecord record)
     {
@@ -55,7 +55,8 @@ internal static class ArchivedCycle
         foreach (var a in record.Attempts)
         {
             var p = a.Provider ?? record.Provider;
-            if (run is not null && p == provider && a.SectionId == run[0].SectionId)
+            if (run is { Count: 1 } && p == provider && a.SectionId == run[0].SectionId &&
+                ProviderStatus.IsWorthRetrying(Attempt(run[0], 1, run[0].Status, run[0].ResponseTrackingId, 0)))
             {
                 run.Add(a);
                 continue;
