@@ -84,6 +84,29 @@ public sealed class AuditTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
         Assert.Equal($"audit: {Cycles} cycles, {(await run.Harness.ObservationsAsync(Start, run.Clock.GetUtcNow())).Count} observations, 24 hours checked, 1 differences", lines[^1]);
     }
 
+    [Fact]
+    public async Task A_lost_raw_body_is_named_and_so_are_the_observations_it_no_longer_gives()
+    {
+        await using var run = await CollectedRun.StartAsync(azurite);
+        var cycle = (await run.Harness.CycleRecordsAsync())[3];
+        var body = Assert.Single(await run.Harness.ArchivedAsync(cycle)).Response;
+        var table = await run.Harness.Inspect.GetAsync(AyalonTables.RawResponses);
+        var head = await table.QueryAsync<TableEntity>(e => e.PartitionKey == RawResponseArchive.PartitionFor(body.FetchedAtUtc)).SingleAsync(e => e.GetString("AttemptId") == body.AttemptId);
+        await table.DeleteEntityAsync(head.PartitionKey, head.RowKey, ETag.All);
+
+        var (exit, lines, _) = await run.AuditAsync();
+
+        Assert.Equal(AuditCommand.ExitDifferences, exit);
+        Assert.Contains($"RawResponses cycle {cycle.CycleId} attempt {body.AttemptId}: Body stored (none), recomputed the body of an HTTP 200 ok answer", lines);
+        var stored = (await run.Harness.ObservationsAsync(Start, run.Clock.GetUtcNow())).Where(o => o.CycleId == cycle.CycleId).ToList();
+        Assert.Equal(6, stored.Count);
+        foreach (var o in stored)
+        {
+            Assert.Contains($"Observations {ObservationStore.PartitionFor(o.ObservedAtUtc)}/{ObservationStore.RowKeyFor(o.SectionId, o.SnapshotId)}: row stored present, recomputed (none)", lines);
+        }
+        Assert.Contains(lines, l => l.StartsWith($"Cycles {CycleStore.PartitionFor(cycle.StartedAtUtc)}/{CycleStore.RowKeyFor(cycle)}: Status stored ok, recomputed failed", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData(new[] { "--from", "yesterday" }, "audit: --from 'yesterday' is not a UTC date (2026-11-01) or an ISO 8601 time with its offset")]
     [InlineData(new[] { "--to", "2026-11-20T06:00:00" }, "audit: --to '2026-11-20T06:00:00' is not a UTC date")]
