@@ -1,5 +1,6 @@
 using Ayalon.Core.Analytics;
 using Ayalon.Core.Api;
+using Ayalon.Core.Audit;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
@@ -66,6 +67,7 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<ICollectorTelemetry, NullCollectorTelemetry>();
         // Transient: it holds the typed provider HttpClient, which the factory hands out fresh.
         services.TryAddTransient<CollectionCycle>();
+        services.TryAddSingleton<CycleAudit>();
         services.TryAddSingleton<CycleSchedule>();
         services.TryAddSingleton<ApiHandler>();
         services.TryAddSingleton<ResponseHeaders>();

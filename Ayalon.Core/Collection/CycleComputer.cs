@@ -64,7 +64,7 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
         var raw = turns.SelectMany(t => t.Fetch.Answers)
             .Where(a => a.Body is { Length: > 0 } && a.FinalAttempt is not null)
             .Select(a => new RawResponse(start.CycleId, a.Provider, a.FetchedAtUtc, a.FinalAttempt!.RequestTrackingId, a.FinalAttempt.HttpStatus,
-                a.Status, a.FinalAttempt.RedactedUrl, a.Body!))
+                a.Status, a.FinalAttempt.RedactedUrl, a.Body!, a.FinalAttempt.ResponseTrackingId, a.Target))
             .ToList();
 
         var record = Record(start, turns, computed, sourceBySection, stored.Count, duplicates, finishedAtUtc);

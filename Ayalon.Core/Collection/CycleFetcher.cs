@@ -51,6 +51,12 @@ public sealed class CycleFetcher(CorridorDefinition corridor, ImpactSettings imp
         return turns;
     }
 
+    /// <summary>
+    /// A provider's turn from answers already received, computed exactly as a live fetch computes it: the audit
+    /// recomputes archived cycles through this, so a change to the live rule changes the audit with it.
+    /// </summary>
+    public ProviderTurn TurnFrom(ProviderFetch fetch) => Turn(fetch, []);
+
     private ProviderTurn Turn(ProviderFetch fetch, IReadOnlyList<DateTimeOffset> reserved)
     {
         // A provider's observation time is when its first usable answer arrived; without one, the time of asking.

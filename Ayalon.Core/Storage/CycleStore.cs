@@ -61,11 +61,13 @@ public sealed class CycleStore(AyalonTables tables)
 
     public static string PartitionFor(DateTimeOffset utc) => utc.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
+    public static string RowKeyFor(CycleRecord cycle) =>
+        cycle.StartedAtUtc.UtcDateTime.ToString("HHmmss.fffffff", CultureInfo.InvariantCulture) + "-" + cycle.CycleId;
+
     public async Task WriteAsync(CycleRecord cycle, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AyalonTables.Cycles, cancellationToken).ConfigureAwait(false);
-        var entity = new TableEntity(PartitionFor(cycle.StartedAtUtc),
-            cycle.StartedAtUtc.UtcDateTime.ToString("HHmmss.fffffff", CultureInfo.InvariantCulture) + "-" + cycle.CycleId)
+        var entity = new TableEntity(PartitionFor(cycle.StartedAtUtc), RowKeyFor(cycle))
         {
             ["CycleId"] = cycle.CycleId,
             ["StartedAtUtc"] = cycle.StartedAtUtc,

@@ -6,7 +6,12 @@ using Azure.Data.Tables;
 
 namespace Ayalon.Core.Storage;
 
-/// <summary>One provider answer body as received (after key redaction), kept so a cycle can be recomputed.</summary>
+/// <summary>
+/// One provider answer body as received (after key redaction), kept so a cycle can be recomputed.
+/// <see cref="AttemptId"/> is the final attempt's request tracking id; <see cref="ResponseTrackingId"/> the id the
+/// provider echoed (it names the snapshot of every observation made from this answer) and <see cref="Target"/> what
+/// the request was for (a section id or a bbox). Rows archived before those two columns existed read them as null.
+/// </summary>
 public sealed record RawResponse(
     string CycleId,
     string Provider,
@@ -15,10 +20,15 @@ public sealed record RawResponse(
     int? HttpStatus,
     string Status,
     string RedactedUrl,
-    byte[] Body);
+    byte[] Body,
+    string? ResponseTrackingId = null,
+    string? Target = null);
 
 /// <summary>A stored body read back: decompressed and checked against its SHA-256.</summary>
 public sealed record ArchivedResponse(RawResponse Response, string Sha256Hex);
+
+/// <summary>One archived body of a day's partition: read back, or why it could not be (<see cref="Problem"/>).</summary>
+public sealed record ArchivedRead(string PartitionKey, string RowKey, string CycleId, ArchivedResponse? Archived, string? Problem);
 
 /// <summary>
 /// The raw archive: bodies gzip-compressed with their SHA-256, partitioned by UTC day, kept for
@@ -67,15 +77,59 @@ public sealed class RawResponseArchive(AyalonTables tables)
 
     public async Task<IReadOnlyList<ArchivedResponse>> ReadCycleAsync(string cycleId, DateTimeOffset dayUtc, CancellationToken cancellationToken)
     {
-        var table = await tables.GetAsync(AyalonTables.RawResponses, cancellationToken).ConfigureAwait(false);
-        var partition = PartitionFor(dayUtc);
         var rows = new List<TableEntity>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in QueryDayAsync(dayUtc, cancellationToken).ConfigureAwait(false))
         {
             if (e.GetString("CycleId") == cycleId) rows.Add(e);
         }
-        var parts = rows.Where(r => r.RowKey.Contains(PartSeparator, StringComparison.Ordinal))
+        return Assemble(rows);
+    }
+
+    /// <summary>
+    /// Every body archived on one UTC day (of fetch), whatever its cycle, in one partition query: a cycle-by-cycle
+    /// read would query the whole day once per cycle (288 times a day at the 5-minute cadence).
+    /// </summary>
+    /// <remarks>A body that cannot be read back (a part row missing, a SHA-256 mismatch) comes with its problem instead.</remarks>
+    public async Task<IReadOnlyList<ArchivedRead>> ReadDayAsync(DateTimeOffset dayUtc, CancellationToken cancellationToken)
+    {
+        var rows = new List<TableEntity>();
+        await foreach (var e in QueryDayAsync(dayUtc, cancellationToken).ConfigureAwait(false)) rows.Add(e);
+        var parts = PartsByHead(rows);
+        var result = new List<ArchivedRead>();
+        foreach (var head in rows.Where(r => !r.RowKey.Contains(PartSeparator, StringComparison.Ordinal)))
+        {
+            var cycleId = head.GetString("CycleId") ?? "";
+            try
+            {
+                result.Add(new ArchivedRead(head.PartitionKey, head.RowKey, cycleId,
+                    FromEntities(head, parts[head.RowKey].OrderBy(p => p.RowKey, StringComparer.Ordinal).ToList()), null));
+            }
+            catch (InvalidDataException ex)
+            {
+                result.Add(new ArchivedRead(head.PartitionKey, head.RowKey, cycleId, null, ex.Message));
+            }
+        }
+        return result;
+    }
+
+    private static ILookup<string, TableEntity> PartsByHead(List<TableEntity> rows) =>
+        rows.Where(r => r.RowKey.Contains(PartSeparator, StringComparison.Ordinal))
             .ToLookup(r => r.RowKey[..r.RowKey.IndexOf(PartSeparator, StringComparison.Ordinal)], StringComparer.Ordinal);
+
+    private async IAsyncEnumerable<TableEntity> QueryDayAsync(DateTimeOffset dayUtc,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AyalonTables.RawResponses, cancellationToken).ConfigureAwait(false);
+        var partition = PartitionFor(dayUtc);
+        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == partition, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            yield return e;
+        }
+    }
+
+    private static List<ArchivedResponse> Assemble(List<TableEntity> rows)
+    {
+        var parts = PartsByHead(rows);
         return rows.Where(r => !r.RowKey.Contains(PartSeparator, StringComparison.Ordinal))
             .Select(head => FromEntities(head, parts[head.RowKey].OrderBy(p => p.RowKey, StringComparer.Ordinal).ToList()))
             .ToList();
@@ -119,6 +173,8 @@ public sealed class RawResponseArchive(AyalonTables tables)
             ["HttpStatus"] = r.HttpStatus,
             ["Status"] = r.Status,
             ["RedactedUrl"] = r.RedactedUrl,
+            ["ResponseTrackingId"] = r.ResponseTrackingId,
+            ["Target"] = r.Target,
             ["Sha256"] = Convert.ToHexStringLower(SHA256.HashData(r.Body)),
             ["ContentLength"] = r.Body.Length,
             ["Encoding"] = "gzip",
@@ -164,7 +220,9 @@ public sealed class RawResponseArchive(AyalonTables tables)
             e.GetInt32("HttpStatus"),
             e.GetString("Status") ?? "",
             e.GetString("RedactedUrl") ?? "",
-            body), sha);
+            body,
+            e.GetString("ResponseTrackingId"),
+            e.GetString("Target")), sha);
     }
 
     /// <summary>What a row weighs on the wire: its binary properties in base64 plus a generous allowance for the rest.</summary>

@@ -78,7 +78,9 @@ public sealed class RollupStore(AyalonTables tables)
         }
     }
 
-    private static bool Merge(TableEntity e, SectionHourContribution item)
+    /// <summary>Adds one contribution to an hour entity unless its hold was already counted (internal: the audit
+    /// rebuilds hours in memory through the same rule).</summary>
+    internal static bool Merge(TableEntity e, SectionHourContribution item)
     {
         var p = Prefix(item.SectionId);
         var applied = e.GetDateTimeOffset(p + "HeldUntilUtc");

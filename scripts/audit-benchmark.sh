@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Times `audit` over a full archive: writes DAYS days of cycles at the 5-minute cadence into a fresh Azurite through
+# the real collection cycle (the DevHost's `seed-cycles`: the simulator, a clock stepped five minutes per cycle),
+# then runs `dotnet Ayalon.DevHost.dll audit` over them with /usr/bin/time (recorded in docs/BENCHMARKS.md).
+# Usage: scripts/audit-benchmark.sh [days=30]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+days="${1:-30}"
+
+[ -x node_modules/.bin/azurite-table ] || npm ci --no-audit --no-fund
+[ -x /usr/bin/time ] || { echo "/usr/bin/time is missing: apt-get install -y time" >&2; exit 2; }
+
+echo "== build (Release)"
+dotnet build Ayalon.DevHost -c Release -nologo -clp:ErrorsOnly >/dev/null
+dll=Ayalon.DevHost/bin/Release/net10.0/Ayalon.DevHost.dll
+
+free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
+
+azurite_pid=""
+cleanup() { if [ -n "$azurite_pid" ]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi; }
+trap cleanup EXIT
+
+table_port=$(free_port)
+node_modules/.bin/azurite-table --tableHost 127.0.0.1 --tablePort "$table_port" --inMemoryPersistence \
+  --disableTelemetry --skipApiVersionCheck --silent >/dev/null 2>&1 &
+azurite_pid=$!
+wait_port "$table_port"
+
+# Azurite's published development-storage account (documented by Microsoft; not a secret).
+devstore_secret="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$devstore_secret;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+export Storage__TablePrefix="auditbench"
+export Logging__LogLevel__Default=Warning
+
+echo "== seed: $days days of 5-minute cycles through the real cycle"
+dotnet "$dll" seed-cycles --days "$days" | tail -n 1
+
+echo "== audit (the whole archive: the default range is the last 30 days up to now); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+set +e
+/usr/bin/time -f "audit took %e s wall, %U s user, %S s system, max RSS %M KB" dotnet "$dll" audit | tail -n 3
+status=${PIPESTATUS[0]}
+set -e
+echo "exit code $status"
