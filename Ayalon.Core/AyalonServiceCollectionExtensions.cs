@@ -64,6 +64,7 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddSingleton<RawResponseArchive>();
         services.TryAddSingleton<QuotaLedger>();
         services.TryAddSingleton<CycleLease>();
+        services.TryAddSingleton<CycleBacklog>();
         services.TryAddSingleton<ICollectorTelemetry, NullCollectorTelemetry>();
         // Transient: it holds the typed provider HttpClient, which the factory hands out fresh.
         services.TryAddTransient<CollectionCycle>();

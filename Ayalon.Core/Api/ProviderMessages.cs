@@ -18,6 +18,10 @@ public static class ProviderMessages
         ProviderStatus.NotConfigured => "no provider credentials are configured",
         ProviderStatus.QuotaExhausted => "the request quota is exhausted; collection resumes next period",
         ProviderStatus.QuotaPacing => "requests are paced so the period's allowance lasts to its end; a later cycle asks again",
+        ProviderStatus.LowConfidence => "provider answered without real-time data (every piece below the confidence floor)",
+        ProviderStatus.LedgerContention => "the quota ledger was busy with other collectors; no request was sent, the next cycle asks again",
+        ProviderStatus.LedgerUnavailable => "the quota ledger could not be reached; no further request was sent",
+        ProviderStatus.ProviderBackoff => "provider kept failing (5xx, timeouts); it is left alone for a few cycles, then asked again",
         _ => "provider status " + status,
     };
 }

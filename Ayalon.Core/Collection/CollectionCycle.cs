@@ -29,6 +29,7 @@ public sealed class CollectionCycle(
     CycleStore cycles,
     RollupStore rollups,
     RawResponseArchive archive,
+    CycleBacklog backlog,
     ICollectorTelemetry telemetry,
     TimeProvider time,
     ILogger<CollectionCycle> logger)
@@ -41,6 +42,7 @@ public sealed class CollectionCycle(
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["CycleId"] = cycleId, ["Trigger"] = trigger });
         using var context = CycleContext.Enter(cycleId);
         Activity.Current?.SetTag("ayalon.cycle_id", cycleId);
+        var progress = new CycleProgress();
 
         try
         {
@@ -54,8 +56,10 @@ public sealed class CollectionCycle(
                 return skipped;
             }
 
+            await using var hold = claim.Hold!;
+            hold.StartHeartbeat();
             logger.LogInformation("Cycle {CycleId} started ({Trigger})", cycleId, trigger);
-            var record = await CollectAsync(start, cancellationToken).ConfigureAwait(false);
+            var record = await CollectAsync(start, hold, progress, cancellationToken).ConfigureAwait(false);
             telemetry.CycleCompleted(record);
             logger.LogInformation(
                 "Cycle {CycleId} finished {CycleStatus}: provider {Provider} {ProviderStatus}, {RequestsUsed} requests, {SectionsMeasured}/{SectionsTotal} sections, {ObservationsStored} observations stored, {DurationMs:0} ms",
@@ -66,52 +70,134 @@ public sealed class CollectionCycle(
         catch (Exception ex) when (StorageFailure.Is(ex))
         {
             // Storage failed: nothing after the failing write happened, the latest state was not moved, and the next
-            // cycle starts from the last-known-good. Fail loudly with a message of ours (never the exception text,
-            // which could carry a URL) and let the host record the failed invocation.
-            var failed = Unrecorded(start, CycleStatus.Failed, "storage_error: " + ex.GetType().Name);
+            // cycle starts from the last-known-good. The cycle's record (with every request it sent) and any ledger
+            // outcomes it could not write wait in the backlog until storage answers again, so analytics counts it.
+            // Fail loudly with a message of ours (never the exception text, which could carry a URL).
+            var failed = (progress.Writes?.Record ?? RecordOf(start, progress) ?? Unrecorded(start, CycleStatus.Failed, null)) with
+            {
+                Status = CycleStatus.Failed,
+                FinishedAtUtc = time.GetUtcNow(),
+                Message = "storage_error: " + ex.GetType().Name,
+            };
+            backlog.AddRecord(failed);
+            lease.Abandon(cycleId);
             telemetry.CycleCompleted(failed);
             logger.LogError("Cycle {CycleId} failed: Table Storage is unavailable ({ExceptionType}); latest state left as it was",
                 cycleId, ex.GetType().Name);
-            throw new CycleFailedException(cycleId, "Table Storage is unavailable; the cycle was not recorded.");
+            throw new CycleFailedException(cycleId, "Table Storage is unavailable; the cycle is recorded when storage answers again.");
         }
     }
 
-    private async Task<CycleRecord> CollectAsync(CycleStart start, CancellationToken cancellationToken)
+    /// <summary>What a cycle has got so far, for the record of a cycle that storage failed under.</summary>
+    private sealed class CycleProgress
     {
-        var previous = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
+        public IReadOnlyList<ProviderTurn>? Turns { get; set; }
+        public CycleWrites? Writes { get; set; }
+
+    }
+
+    private CycleRecord? RecordOf(CycleStart start, CycleProgress progress) =>
+        progress.Turns is { Count: > 0 } turns ? new CycleComputer(corridor, impact).Compute(start, turns, EmptyState, time.GetUtcNow()).Record : null;
+
+    private static readonly LatestState EmptyState = new(new Dictionary<string, StoredObservation>(), null, null);
+
+    private async Task<CycleRecord> CollectAsync(CycleStart start, CycleLeaseHold hold, CycleProgress progress, CancellationToken cancellationToken)
+    {
+        await backlog.FlushAsync(ledger, cycles, cancellationToken).ConfigureAwait(false);
         var turns = await new CycleFetcher(corridor, impact, time)
-            .FetchAsync(providers.InOrder(), name => new LedgerBudget(ledger, name), cancellationToken).ConfigureAwait(false);
+            .FetchAsync(providers.InOrder(), name => new LedgerBudget(ledger, name), name => BackoffDetail(hold, name), cancellationToken).ConfigureAwait(false);
+        progress.Turns = turns;
         await ChargeAsync(turns, cancellationToken).ConfigureAwait(false);
+        // Read just before computing (not before fetching, which may take minutes): the holds and the forward-only
+        // check start from the newest state, and the move is conditional on it.
+        var previous = await latest.ReadAsync(cancellationToken).ConfigureAwait(false);
         var writes = new CycleComputer(corridor, impact).Compute(start, turns, previous, time.GetUtcNow());
+        progress.Writes = writes;
         LogProviders(start.CycleId, turns);
+
+        // Ownership checked with the row's ETag right before the first data write: a cycle that lost the lease (its
+        // hold lapsed and another cycle took it) records what it spent and writes no data.
+        if (!await hold.RenewAsync(cancellationToken).ConfigureAwait(false))
+        {
+            var lost = writes.Record with
+            {
+                Status = CycleStatus.Failed,
+                ObservationsStored = 0,
+                Message = "lease_lost: another cycle took the lease while this one ran; its data was not written",
+            };
+            await cycles.WriteAsync(lost, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("Cycle {CycleId} lost the lease before persisting; {Requests} requests recorded, no data written", start.CycleId, lost.RequestsUsed);
+            return lost;
+        }
         await PersistAsync(start, writes, previous, cancellationToken).ConfigureAwait(false);
+        var backoff = ProviderBackoff.Next(hold.Backoff, turns.Select(t => t.Fetch), time.GetUtcNow());
+        LogBackoff(start.CycleId, hold.Backoff, backoff);
+        await hold.ReleaseAsync(writes.Record.Status, backoff, cancellationToken).ConfigureAwait(false);
         await ReportAsync(start.CycleId, turns, writes, previous, cancellationToken).ConfigureAwait(false);
         return writes.Record;
     }
 
+    private string? BackoffDetail(CycleLeaseHold hold, string provider)
+    {
+        if (!hold.Backoff.TryGetValue(provider, out var s) || !s.ShouldSkip(time.GetUtcNow(), lease.BackoffMax)) return null;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"provider_backoff: {s.ConsecutiveFailures} failed cycles in a row, the last at {s.LastFailureUtc:yyyy-MM-dd'T'HH:mm:ss'Z'}; {s.SkipsLeft} cycles to skip (at most {lease.BackoffMax.TotalMinutes:0} min)");
+    }
+
+    private void LogBackoff(string cycleId, IReadOnlyDictionary<string, ProviderBackoffState> before, IReadOnlyDictionary<string, ProviderBackoffState> after)
+    {
+        foreach (var (provider, state) in after)
+        {
+            var old = before.GetValueOrDefault(provider) ?? ProviderBackoffState.None;
+            if (state.ConsecutiveFailures > old.ConsecutiveFailures)
+            {
+                logger.LogWarning("Cycle {CycleId}: provider {Provider} failed {Failures} cycles in a row; the next {Skips} cycles leave it unasked",
+                    cycleId, provider, state.ConsecutiveFailures, state.SkipsLeft);
+            }
+            else if (old.ConsecutiveFailures > 0 && state.ConsecutiveFailures == 0)
+            {
+                logger.LogInformation("Cycle {CycleId}: provider {Provider} answered again after {Failures} failed cycles; backoff ended", cycleId, provider, old.ConsecutiveFailures);
+            }
+        }
+    }
+
     /// <summary>
     /// Every outbound request counts in its provider's ledger, whatever its answer, in the period it was reserved in;
-    /// a reservation no request followed (the credentials turned out unusable) is given back.
+    /// a reservation no request followed (the credentials turned out unusable) is given back. Outcomes that cannot be
+    /// written (storage failed) wait in the backlog for the next cycle: a request sent is never left uncounted.
     /// </summary>
     private async Task ChargeAsync(IReadOnlyList<ProviderTurn> turns, CancellationToken cancellationToken)
     {
+        var pending = new List<CycleBacklog.PendingOutcomes>();
+        var releases = new List<(string Provider, DateTimeOffset At)>();
         foreach (var turn in turns)
         {
             var statuses = turn.Fetch.Answers.SelectMany(a => a.Attempts).Select(a => a.Status).ToList();
             var charged = turn.ReservedAtUtc.Zip(statuses, (at, status) => (At: at, Status: status)).ToList();
             // A UTC day never spans two periods (days and months both start at UTC midnight): group by day.
-            foreach (var group in charged.GroupBy(c => c.At.UtcDateTime.Date))
-            {
-                await ledger.RecordOutcomesAsync(turn.Provider, group.First().At, group.Select(c => c.Status).ToList(), cancellationToken).ConfigureAwait(false);
-            }
-            foreach (var unused in turn.ReservedAtUtc.Skip(statuses.Count))
-            {
-                await ledger.ReleaseAsync(turn.Provider, unused, 1, cancellationToken).ConfigureAwait(false);
-            }
+            pending.AddRange(charged.GroupBy(c => c.At.UtcDateTime.Date)
+                .Select(g => new CycleBacklog.PendingOutcomes(turn.Provider, g.First().At, g.Select(c => c.Status).ToList())));
+            releases.AddRange(turn.ReservedAtUtc.Skip(statuses.Count).Select(at => (turn.Provider, at)));
             foreach (var a in turn.Fetch.Answers.SelectMany(a => a.Attempts))
             {
                 telemetry.ProviderCall(turn.Provider, a.Status, a.ElapsedMs);
             }
+        }
+        for (var i = 0; i < pending.Count; i++)
+        {
+            try
+            {
+                await ledger.RecordOutcomesAsync(pending[i].Provider, pending[i].ReservedAtUtc, pending[i].Statuses, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (StorageFailure.Is(ex))
+            {
+                foreach (var p in pending.Skip(i)) backlog.AddOutcomes(p);
+                throw;
+            }
+        }
+        foreach (var (provider, at) in releases)
+        {
+            await ledger.ReleaseAsync(provider, at, 1, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -121,7 +207,7 @@ public sealed class CollectionCycle(
         await archive.StoreAsync(writes.RawResponses, cancellationToken).ConfigureAwait(false);
         await observations.WriteAsync(writes.Observations, cancellationToken).ConfigureAwait(false);
         await rollups.ApplyAsync(writes.Contributions, cancellationToken).ConfigureAwait(false);
-        await latest.WriteAsync(writes.Observations, writes.Record, cancellationToken).ConfigureAwait(false);
+        await latest.WriteAsync(writes.Observations, writes.Record, previous, cancellationToken).ConfigureAwait(false);
         await cycles.WriteAsync(writes.Record, cancellationToken).ConfigureAwait(false);
 
         if (previous.LastCycle is { } last && last.StartedAtUtc.UtcDateTime.Date != start.StartedAtUtc.UtcDateTime.Date)

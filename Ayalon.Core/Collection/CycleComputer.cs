@@ -32,6 +32,7 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
 
         var stored = new List<StoredObservation>();
         var duplicates = 0;
+        var superseded = 0;
         foreach (var s in computed.Sections)
         {
             if (s.State == ObservationState.NoData) continue; // no data is not an observation: last-known-good stays
@@ -42,6 +43,12 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
             if (previous.Sections.TryGetValue(s.SectionId, out var before) && before.SnapshotId == snapshot)
             {
                 duplicates++; // the same provider data again (a replayed answer): stored once, counted once
+                continue;
+            }
+            if (before is not null && before.ObservedAtUtc >= s.ObservedAtUtc)
+            {
+                // Forward only: data older than (or as old as) what the section already shows is never stored over it.
+                superseded++;
                 continue;
             }
             stored.Add(new StoredObservation(s.SectionId, s.Direction, s.ObservedAtUtc, snapshot, s.State, s.Coverage,
@@ -57,7 +64,7 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
             var held = new DelaySample(before.ObservedAtUtc, before.State == ObservationState.Ok ? before.DelaySeconds : null, before.Congested);
             foreach (var c in impact.Integrator.Contributions(held, o.ObservedAtUtc, impact.VolumeProfile, o.Direction))
             {
-                contributions.Add(new SectionHourContribution(o.SectionId, o.ObservedAtUtc, c));
+                contributions.Add(new SectionHourContribution(o.SectionId, o.ObservedAtUtc, c, before.ObservedAtUtc));
             }
         }
 
@@ -67,7 +74,7 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
                 a.Status, a.FinalAttempt.RedactedUrl, a.Body!, a.FinalAttempt.ResponseTrackingId, a.Target))
             .ToList();
 
-        var record = Record(start, turns, computed, sourceBySection, stored.Count, duplicates, finishedAtUtc);
+        var record = Record(start, turns, computed, sourceBySection, stored.Count, duplicates, finishedAtUtc) with { SupersededObservations = superseded };
         return new CycleWrites(record, computed, raw, stored, contributions);
     }
 
@@ -92,13 +99,14 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
         string status;
         if (observed == corridor.Sections.Count) status = CycleStatus.Ok;
         else if (observed > 0) status = CycleStatus.Partial;
-        // Paced: nothing was asked on purpose, so the allowance lasts the period. A skip, not a failure.
-        else if (turns.All(t => t.Fetch.Status == ProviderStatus.QuotaPacing)) status = CycleStatus.Skipped;
+        // Paced or backing off: nothing was asked on purpose (the allowance lasts the period; a failing provider is
+        // left alone for a while). A skip with its reason, not a failure of this cycle.
+        else if (turns.All(t => t.Fetch.Status is ProviderStatus.QuotaPacing or ProviderStatus.ProviderBackoff)) status = CycleStatus.Skipped;
         else status = CycleStatus.Failed;
         var message = status switch
         {
             CycleStatus.Ok => null,
-            CycleStatus.Skipped => ProviderStatus.QuotaPacing + ": " + string.Join("; ", turns.Select(t => t.Provider + " " + t.Fetch.Detail)),
+            CycleStatus.Skipped => string.Join("; ", turns.Select(t => $"{t.Fetch.Status}: {t.Provider} {t.Fetch.Detail}")),
             _ => DescribeShortfall(computed, outcomes),
         };
         var dropped = computed.DroppedLowConfidence + turns.SelectMany(t => t.Fetch.Answers).Sum(a => a.DroppedLowConfidence);
@@ -110,7 +118,7 @@ public sealed class CycleComputer(CorridorDefinition corridor, ImpactSettings im
     private static string DescribeShortfall(CycleImpact computed, IReadOnlyList<ProviderOutcome> outcomes)
     {
         var notMeasured = computed.Sections.Where(s => s.State != ObservationState.Ok).Select(s => s.SectionId + ": " + s.State);
-        var providers = string.Join(", ", outcomes.Select(o => $"{o.Provider} {o.Status}"));
+        var providers = string.Join(", ", outcomes.Select(o => o.Detail is null ? $"{o.Provider} {o.Status}" : $"{o.Provider} {o.Status} ({o.Detail})"));
         return $"provider {providers}; not measured — " + string.Join("; ", notMeasured);
     }
 

@@ -51,6 +51,12 @@ public sealed record CycleRecord(
     string MethodologyVersion,
     IReadOnlyList<ProviderOutcome>? Providers = null)
 {
+    /// <summary>
+    /// Sections whose new data was not newer than what the latest state already held (an overtaken cycle): not
+    /// stored, so the latest state and the rollups only ever move forward in observation time.
+    /// </summary>
+    public int SupersededObservations { get; init; }
+
     public double DurationMs => (FinishedAtUtc - StartedAtUtc).TotalMilliseconds;
 }
 

@@ -4,7 +4,11 @@ using Azure.Data.Tables;
 namespace Ayalon.Core.Storage;
 
 /// <summary>What /api/impact and /api/health need in one read: each section's newest observation and the last cycle.</summary>
-public sealed record LatestState(IReadOnlyDictionary<string, StoredObservation> Sections, CycleRecord? LastCycle, CycleRecord? LastSuccessfulCycle);
+public sealed record LatestState(IReadOnlyDictionary<string, StoredObservation> Sections, CycleRecord? LastCycle, CycleRecord? LastSuccessfulCycle)
+{
+    /// <summary>Each row's ETag as read (by section id, and the cycle rows' keys): the basis of a conditional move.</summary>
+    public IReadOnlyDictionary<string, Azure.ETag> RowETags { get; init; } = new Dictionary<string, Azure.ETag>();
+}
 
 /// <summary>
 /// Latest state: one row per section (its newest observation) plus the last cycle and last successful cycle,
@@ -29,9 +33,11 @@ public sealed class LatestStateStore(AyalonTables tables)
     {
         var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
         var sections = new Dictionary<string, StoredObservation>(StringComparer.Ordinal);
+        var etags = new Dictionary<string, Azure.ETag>(StringComparer.Ordinal);
         CycleRecord? last = null, lastOk = null;
         await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
+            etags[e.RowKey] = e.ETag;
             switch (e.RowKey)
             {
                 case LastCycleRow: last = ReadCycle(e); break;
@@ -39,7 +45,7 @@ public sealed class LatestStateStore(AyalonTables tables)
                 default: sections[e.RowKey] = ObservationStore.FromEntity(e); break;
             }
         }
-        return new LatestState(sections, last, lastOk);
+        return new LatestState(sections, last, lastOk) { RowETags = etags };
     }
 
     /// <summary>
@@ -53,26 +59,62 @@ public sealed class LatestStateStore(AyalonTables tables)
         return row.HasValue ? row.Value!.ETag.ToString() : null;
     }
 
-    /// <summary>Moves the latest state in one transaction: changed sections and the cycle pointers.</summary>
-    public async Task WriteAsync(IReadOnlyList<StoredObservation> sections, CycleRecord cycle, CancellationToken cancellationToken)
+    /// <summary>Moves the latest state forward (see the overload with a basis), reading the basis first.</summary>
+    public async Task<int> WriteAsync(IReadOnlyList<StoredObservation> sections, CycleRecord cycle, CancellationToken cancellationToken) =>
+        await WriteAsync(sections, cycle, await ReadAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Moves the latest state in one transaction, forward only: a section row is replaced only by a strictly newer
+    /// observation, the cycle rows only by a cycle that started later. Each row is written on the condition that it
+    /// is still as in <paramref name="basis"/> (its ETag; Add when it had none), so a writer that read an older
+    /// state cannot overwrite a newer one: the transaction fails as a whole, and the move is re-read, re-checked and
+    /// retried. Returns the number of section rows moved. (Azurite ignores ETags inside a transaction — Azure/Azurite#1233 —
+    /// so locally the check against the basis is what holds; in Azure both do.)
+    /// </summary>
+    public async Task<int> WriteAsync(IReadOnlyList<StoredObservation> sections, CycleRecord cycle, LatestState basis, CancellationToken cancellationToken)
     {
         var table = await tables.GetAsync(AyalonTables.LatestState, cancellationToken).ConfigureAwait(false);
-        var actions = new List<TableTransactionAction>();
-        foreach (var o in sections)
+        for (var attempt = 1; ; attempt++)
         {
-            var entity = ObservationStore.ToEntity(o);
-            entity.PartitionKey = Partition;
-            entity.RowKey = o.SectionId;
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+            var actions = new List<TableTransactionAction>();
+            var moved = 0;
+            foreach (var o in sections)
+            {
+                if (basis.Sections.TryGetValue(o.SectionId, out var stored) && stored.ObservedAtUtc >= o.ObservedAtUtc) continue;
+                var entity = ObservationStore.ToEntity(o);
+                entity.PartitionKey = Partition;
+                entity.RowKey = o.SectionId;
+                actions.Add(Conditional(entity, basis));
+                moved++;
+            }
+            if (basis.LastCycle is null || basis.LastCycle.StartedAtUtc <= cycle.StartedAtUtc)
+            {
+                actions.Add(Conditional(CycleEntity(LastCycleRow, cycle), basis));
+            }
+            if (cycle.Status is CycleStatus.Ok or CycleStatus.Partial &&
+                (basis.LastSuccessfulCycle is null || basis.LastSuccessfulCycle.StartedAtUtc <= cycle.StartedAtUtc))
+            {
+                actions.Add(Conditional(CycleEntity(LastSuccessfulCycleRow, cycle), basis));
+            }
+            if (actions.Count == 0) return 0;
+            try
+            {
+                await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+                Interlocked.Increment(ref _version);
+                return moved;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+                // Someone moved the state since our basis was read: re-read and decide again what is still newer.
+                basis = await ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
-        actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, CycleEntity(LastCycleRow, cycle)));
-        if (cycle.Status is CycleStatus.Ok or CycleStatus.Partial)
-        {
-            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, CycleEntity(LastSuccessfulCycleRow, cycle)));
-        }
-        await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
-        Interlocked.Increment(ref _version);
     }
+
+    private static TableTransactionAction Conditional(TableEntity entity, LatestState basis) =>
+        basis.RowETags.TryGetValue(entity.RowKey, out var etag)
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, etag)
+            : new TableTransactionAction(TableTransactionActionType.Add, entity);
 
     private static TableEntity CycleEntity(string rowKey, CycleRecord cycle) =>
         new(Partition, rowKey) { ["Json"] = JsonSerializer.Serialize(cycle, CycleStore.Json) };

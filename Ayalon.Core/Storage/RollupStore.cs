@@ -7,10 +7,14 @@ using Ayalon.Core.Impact;
 namespace Ayalon.Core.Storage;
 
 /// <summary>
-/// One step-hold contribution to one section's UTC hour. <see cref="HeldUntilUtc"/> is the end of the hold it comes
-/// from: the rollup remembers it per section, so a contribution applied twice (a retried cycle) counts once.
+/// One step-hold contribution to one section's UTC hour: the part in that hour of the hold from
+/// <see cref="HeldFromUtc"/> (the held observation's time) to <see cref="HeldUntilUtc"/> (the next observation's).
+/// The rollup remembers per section and hour the end of the last hold it counted (the high-water mark), and counts
+/// a hold only if it starts at or after that mark: the same hold written twice (a retried cycle) counts once, and a
+/// hold overlapping one already counted (an overtaken cycle computed from an older latest state) is refused, so an
+/// hour never holds more observed time than it has. Without <see cref="HeldFromUtc"/> only the end is compared.
 /// </summary>
-public sealed record SectionHourContribution(string SectionId, DateTimeOffset HeldUntilUtc, HourContribution Contribution);
+public sealed record SectionHourContribution(string SectionId, DateTimeOffset HeldUntilUtc, HourContribution Contribution, DateTimeOffset? HeldFromUtc = null);
 
 /// <summary>One section's totals for one UTC hour.</summary>
 public sealed record SectionHour(
@@ -84,7 +88,7 @@ public sealed class RollupStore(AyalonTables tables)
     {
         var p = Prefix(item.SectionId);
         var applied = e.GetDateTimeOffset(p + "HeldUntilUtc");
-        if (applied is { } a && a >= item.HeldUntilUtc) return false; // already counted
+        if (applied is { } a && (item.HeldFromUtc is { } from ? a > from : a >= item.HeldUntilUtc)) return false; // counted, or overlaps what was
         var c = item.Contribution;
         e[p + "ObservedSeconds"] = (e.GetDouble(p + "ObservedSeconds") ?? 0) + c.ObservedSeconds;
         e[p + "DelayIntegral"] = (e.GetDouble(p + "DelayIntegral") ?? 0) + c.DelayIntegralSecondsSquared;

@@ -44,7 +44,8 @@ public sealed class TomTomClient(
     /// <summary>
     /// TomTom's plan: one request per section midpoint, in corridor order, skipping sections an earlier answer of this
     /// fetch already covers (one motorway segment often spans several sections). Each request and its one retry are
-    /// reserved in the budget first. Stops at the first status after which asking again only burns quota.
+    /// reserved in the budget first. Stops at the first status after which asking again only burns quota, and after
+    /// a request that failed on a 5xx, timeout or network error together with its retry.
     /// </summary>
     public async Task<ProviderFetch> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
     {
@@ -77,7 +78,9 @@ public sealed class TomTomClient(
             }
             lastFailure = answer.Status;
             detail = answer.Detail;
-            if (ProviderStatus.EndsProviderTurn(answer.Status))
+            // A 5xx, timeout or network error that outlived its retry: the provider is down for now, and asking the
+            // other midpoints would cost two requests each for the same answer (an outage once cost 12 per cycle).
+            if (ProviderStatus.EndsProviderTurn(answer))
             {
                 stop = answer.Status;
                 break;

@@ -28,7 +28,8 @@ public sealed class CycleLeaseTests(AzuriteFixture azurite) : IClassFixture<Azur
         Assert.True(first.Acquired);
         Assert.False(second.Acquired);
         Assert.Equal("cycle-A", second.PreviousHolderId);
-        Assert.StartsWith("previous cycle cycle-A started 1 s ago", second.SkipReason);
+        Assert.Equal(LeaseSkipReason.MinInterval, second.SkipCode);
+        Assert.StartsWith("min_interval: previous cycle cycle-A started 1 s ago", second.SkipReason);
     }
 
     [Fact]

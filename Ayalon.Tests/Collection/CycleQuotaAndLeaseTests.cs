@@ -76,14 +76,18 @@ public sealed class CycleQuotaAndLeaseTests(AzuriteFixture azurite) : IClassFixt
         var record = Assert.Single(await harness.CycleRecordsAsync());
         Assert.Equal(CycleStatus.Ok, record.Status);
         Assert.Equal("timer", record.Trigger);
-        // The second only read the lease: no request, no reservation, no cycle record, no other write.
+        // The second only read the lease and counted its skip (read + write of the hour's counter row): no request,
+        // no reservation, no cycle record, no other write.
         Assert.Equal(requestsAfterFirst, simulator.RequestCount);
         Assert.Equal(quotaAfterFirst.Reserved, (await harness.QuotaAsync()).Reserved);
-        Assert.Equal(1, harness.Tables.Operations.Count - operationsAfterFirst);
+        Assert.Equal(3, harness.Tables.Operations.Count - operationsAfterFirst);
+        var counts = Assert.Single(await harness.Services.GetRequiredService<CycleLease>().ReadSkipCountsAsync(
+            clock.GetUtcNow().AddHours(-1), clock.GetUtcNow().AddHours(1), default));
+        Assert.Equal(new Dictionary<string, int> { [LeaseSkipReason.MinInterval] = 1 }, counts.SkippedByReason);
         var skipped = Assert.Single(harness.Logs.Lines, l =>
             l.Category == typeof(CollectionCycle).FullName && l.Text.Contains(" skipped: ", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Information, skipped.Level);
-        Assert.Contains($"previous cycle {record.CycleId} started 1 s ago (minimum interval 60 s)", skipped.Text, StringComparison.Ordinal);
+        Assert.Contains($"min_interval: previous cycle {record.CycleId} started 1 s ago (minimum interval 60 s)", skipped.Text, StringComparison.Ordinal);
         Assert.Equal(2, harness.Logs.Lines.Count(l => l.Category == typeof(CollectTrafficFunction).FullName));
     }
 

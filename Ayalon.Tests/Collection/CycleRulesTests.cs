@@ -236,4 +236,160 @@ public sealed class CycleRulesTests
         Assert.Equal(["here", "tomtom", "tomtom"], writes.RawResponses.Select(r => r.Provider));
         Assert.All(writes.RawResponses, r => Assert.Equal("c1", r.CycleId));
     }
+    [Fact]
+    public async Task Each_section_is_stamped_with_the_fetch_time_of_the_answer_that_measured_it_not_the_first_answer()
+    {
+        var tomtom = Measuring("tomtom", perSection: true);
+        var first = new DateTimeOffset(2026, 11, 29, 7, 0, 1, TimeSpan.Zero);
+        tomtom.AnsweredAt = n => first.AddSeconds(20 * (n - 1)); // every answer 20 s slower than the one before
+
+        var (turns, _) = await FetchAsync(tomtom);
+        var writes = Compute(turns);
+
+        var answers = Assert.Single(turns).Fetch.Answers;
+        Assert.Equal(6, answers.Count);
+        foreach (var o in writes.Observations)
+        {
+            var answer = Assert.Single(answers, a => a.Target == o.SectionId);
+            Assert.Equal(answer.FetchedAtUtc, o.ObservedAtUtc);
+        }
+        Assert.Equal(first.AddSeconds(100), writes.Observations.Max(o => o.ObservedAtUtc));
+        Assert.Equal(6, writes.Observations.Select(o => o.ObservedAtUtc).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task An_observation_not_newer_than_the_latest_state_is_not_stored_nor_rolled_up()
+    {
+        var slowAt = new DateTimeOffset(2026, 11, 29, 7, 0, 1, TimeSpan.Zero);
+        var (turns, _) = await FetchAsync(WithTime(Measuring("here"), slowAt));
+        var (newerTurns, _) = await FetchAsync(WithTime(Measuring("here", speedKmh: 50), slowAt.AddSeconds(6)));
+        var latest = new LatestState(Compute(newerTurns).Observations.ToDictionary(o => o.SectionId), null, null);
+
+        var overtaken = Compute(turns, latest);
+
+        Assert.Empty(overtaken.Observations);
+        Assert.Empty(overtaken.Contributions);
+        Assert.Equal(6, overtaken.Record.SupersededObservations);
+    }
+
+    private static FakeTrafficProvider WithTime(FakeTrafficProvider p, DateTimeOffset at)
+    {
+        p.Now = at;
+        return p;
+    }
+
+    [Fact]
+    public async Task Contributions_name_the_hold_they_come_from()
+    {
+        var here = Measuring("here");
+        here.Now = new DateTimeOffset(2026, 11, 29, 7, 5, 0, TimeSpan.Zero);
+        var previousAt = new DateTimeOffset(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
+        var (before, _) = await FetchAsync(WithTime(Measuring("here", speedKmh: 50), previousAt));
+        var latest = new LatestState(Compute(before).Observations.ToDictionary(o => o.SectionId), null, null);
+
+        var (turns, _) = await FetchAsync(here);
+        var writes = Compute(turns, latest);
+
+        Assert.Equal(6, writes.Contributions.Count);
+        Assert.All(writes.Contributions, c => Assert.Equal((previousAt, here.Now), (c.HeldFromUtc!.Value, c.HeldUntilUtc)));
+    }
+
+    [Fact]
+    public async Task A_provider_in_backoff_is_not_asked_says_so_and_its_sections_go_to_the_next_provider()
+    {
+        var here = Measuring("here");
+        var tomtom = Measuring("tomtom", perSection: true);
+        var budgets = new Dictionary<string, CountingBudget> { ["here"] = new(), ["tomtom"] = new() };
+
+        var turns = await new CycleFetcher(Corridor, Impact, Clock).FetchAsync([here, tomtom], n => budgets[n],
+            n => n == "here" ? "provider_backoff: 1 failed cycles in a row" : null, CancellationToken.None);
+        var writes = Compute(turns);
+
+        Assert.Empty(here.Requests);
+        Assert.Equal(0, budgets["here"].Granted);
+        Assert.Equal(
+            new[] { ("here", ProviderStatus.ProviderBackoff, 0), ("tomtom", ProviderStatus.Ok, 6) },
+            writes.Record.Providers!.Select(p => (p.Provider, p.Status, p.RequestsUsed)));
+        Assert.Equal("provider_backoff: 1 failed cycles in a row", writes.Record.Providers![0].Detail);
+        Assert.Equal(CycleStatus.Ok, writes.Record.Status);
+    }
+
+    [Fact]
+    public async Task A_cycle_whose_only_provider_backs_off_is_a_skip_with_its_reason()
+    {
+        var here = Measuring("here");
+
+        var turns = await new CycleFetcher(Corridor, Impact, Clock).FetchAsync([here], _ => new CountingBudget(),
+            _ => "provider_backoff: 2 failed cycles in a row", CancellationToken.None);
+        var writes = Compute(turns);
+
+        Assert.Equal(CycleStatus.Skipped, writes.Record.Status);
+        Assert.Equal(ProviderStatus.ProviderBackoff, writes.Record.ProviderStatus);
+        Assert.StartsWith("provider_backoff: here provider_backoff: 2 failed", writes.Record.Message);
+        Assert.Equal(0, writes.Record.RequestsUsed);
+    }
+
+    [Theory]
+    [InlineData(ProviderStatus.HttpError)]
+    [InlineData(ProviderStatus.NetworkError)]
+    public async Task After_a_5xx_or_network_failure_a_per_section_provider_stops_asking_in_this_cycle(string status)
+    {
+        var tomtom = Measuring("tomtom", perSection: true);
+        tomtom.Status = status;
+
+        var (turns, budgets) = await FetchAsync(tomtom);
+
+        Assert.Equal(1, tomtom.RequestsSent);
+        Assert.Equal(1, budgets["tomtom"].Granted);
+        Assert.True(ProviderBackoff.IsOutage(Assert.Single(turns).Fetch));
+    }
+
+    [Fact]
+    public async Task A_ledger_refused_for_contention_is_not_reported_as_an_exhausted_quota()
+    {
+        var tomtom = Measuring("tomtom", perSection: true);
+        var budget = new CountingBudget(limit: 0, denial: ProviderStatus.LedgerContention);
+
+        var turns = await new CycleFetcher(Corridor, Impact, Clock).FetchAsync([tomtom], _ => budget, CancellationToken.None);
+        var writes = Compute(turns);
+
+        Assert.Equal(0, tomtom.RequestsSent);
+        Assert.Equal(ProviderStatus.LedgerContention, writes.Record.ProviderStatus);
+        Assert.Equal(CycleStatus.Failed, writes.Record.Status);
+        Assert.NotEqual(Ayalon.Core.Api.ProviderMessages.For(ProviderStatus.QuotaExhausted), Ayalon.Core.Api.ProviderMessages.For(ProviderStatus.LedgerContention));
+    }
+}
+
+/// <summary>The outage backoff's arithmetic: 1, 2, 4… skipped cycles after consecutive failures, capped in time, reset by an answer.</summary>
+public sealed class ProviderBackoffTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
+    private static readonly TimeSpan Cap = TimeSpan.FromMinutes(30);
+
+    [Fact]
+    public void Consecutive_failures_double_the_skips_and_an_answer_resets_them()
+    {
+        var s = ProviderBackoffState.None;
+        var skips = new List<int>();
+        for (var i = 0; i < 5; i++)
+        {
+            s = s.AfterAsked(outage: true, T0);
+            skips.Add(s.SkipsLeft);
+        }
+
+        Assert.Equal([1, 2, 4, 8, 16], skips);
+        Assert.Equal(ProviderBackoffState.None, s.AfterAsked(outage: false, T0));
+    }
+
+    [Fact]
+    public void A_provider_is_never_left_unasked_longer_than_the_cap_after_its_last_failure()
+    {
+        var s = new ProviderBackoffState(6, 32, T0);
+
+        Assert.True(s.ShouldSkip(T0.AddMinutes(29), Cap));
+        Assert.False(s.ShouldSkip(T0.AddMinutes(30), Cap));
+        Assert.False(s.ShouldSkip(T0.AddMinutes(1), TimeSpan.Zero)); // 0 turns the backoff off
+        Assert.False(ProviderBackoffState.None.ShouldSkip(T0, Cap));
+        Assert.Equal(31, s.AfterSkip().SkipsLeft);
+    }
 }

@@ -48,7 +48,7 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
         var failure = await Assert.ThrowsAsync<CycleFailedException>(() => failing);
 
         // A message of ours: no SDK exception text, no endpoint, no inner exception to leak one.
-        Assert.Equal("Table Storage is unavailable; the cycle was not recorded.", failure.Message);
+        Assert.Equal("Table Storage is unavailable; the cycle is recorded when storage answers again.", failure.Message);
         Assert.Null(failure.InnerException);
         Assert.DoesNotContain("127.0.0.1", failure.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("RequestFailed", failure.ToString(), StringComparison.Ordinal);
@@ -69,7 +69,16 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
         var next = await harness.RunAsync();
 
         Assert.Equal(CycleStatus.Ok, next.Status);
-        Assert.Equal([good.CycleId, next.CycleId], (await harness.CycleRecordsAsync()).Select(c => c.CycleId));
+        // The failed cycle is recorded now that storage answers, with the requests it sent, and the ledger's
+        // success/failure counts include them: nothing sent goes uncounted.
+        var records = await harness.CycleRecordsAsync();
+        Assert.Equal([good.CycleId, failure.CycleId, next.CycleId], records.Select(c => c.CycleId));
+        var failedRecord = records[1];
+        Assert.Equal(CycleStatus.Failed, failedRecord.Status);
+        Assert.StartsWith("storage_error: ", failedRecord.Message);
+        Assert.Equal(simulator.RequestCount, records.Sum(r => r.RequestsUsed));
+        var quota = await harness.QuotaAsync();
+        Assert.Equal(simulator.RequestCount, quota.Succeeded + quota.Failed);
         Assert.Equal(observationsBefore + next.ObservationsStored, await harness.CountRowsAsync(AyalonTables.Observations));
         var observations = await harness.ObservationsAsync(good.StartedAtUtc.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1));
         Assert.Equal(observations.Count, observations.Select(o => (o.SectionId, o.SnapshotId)).Distinct().Count());
@@ -89,7 +98,7 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
 
         var failure = await Assert.ThrowsAsync<CycleFailedException>(() => harness.RunAsync());
 
-        Assert.Equal("Table Storage is unavailable; the cycle was not recorded.", failure.Message);
+        Assert.Equal("Table Storage is unavailable; the cycle is recorded when storage answers again.", failure.Message);
         Assert.Null(failure.InnerException);
         Assert.Equal(requestsBefore, simulator.RequestCount);
         Assert.Contains(harness.Logs.Lines, l => l.Level == LogLevel.Error && l.Category == typeof(CollectionCycle).FullName &&
@@ -98,7 +107,9 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
         await _azurite.StartAsync();
         var next = await harness.RunAsync();
         Assert.Equal(CycleStatus.Ok, next.Status);
-        Assert.Equal([good.CycleId, next.CycleId], (await harness.CycleRecordsAsync()).Select(c => c.CycleId));
+        var records = await harness.CycleRecordsAsync();
+        Assert.Equal([good.CycleId, failure.CycleId, next.CycleId], records.Select(c => c.CycleId));
+        Assert.Equal((CycleStatus.Failed, 0), (records[1].Status, records[1].RequestsUsed));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

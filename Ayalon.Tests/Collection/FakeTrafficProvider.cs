@@ -30,6 +30,9 @@ internal sealed class FakeTrafficProvider(string name, bool perSection = false) 
 
     public DateTimeOffset Now { get; set; } = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);
 
+    /// <summary>When the n-th request (1-based) was answered; <see cref="Now"/> for all when null.</summary>
+    public Func<int, DateTimeOffset>? AnsweredAt { get; set; }
+
     public async Task<ProviderFetch> FetchAsync(FetchRequest request, CancellationToken cancellationToken)
     {
         Requests.Add(request);
@@ -46,11 +49,11 @@ internal sealed class FakeTrafficProvider(string name, bool perSection = false) 
             var answerPieces = Status == ProviderStatus.Ok ? PiecesFor(target) : [];
             var attempt = new ProviderAttempt(1, Status, Status == ProviderStatus.Ok ? 200 : 500, "http://fake/" + Name, Now, 5,
                 Guid.NewGuid().ToString(), "t-" + Name + "-" + RequestsSent, 10, null);
-            answers.Add(new ProviderAnswer(Name, Status, answerPieces, [attempt], [1, 2, 3], Now, null, null,
+            answers.Add(new ProviderAnswer(Name, Status, answerPieces, [attempt], [1, 2, 3], AnsweredAt?.Invoke(RequestsSent) ?? Now, null, null,
                 string.Join(',', target.Select(s => s.Id))));
             if (Status != ProviderStatus.Ok)
             {
-                if (ProviderStatus.EndsProviderTurn(Status) || !perSection) break;
+                if (ProviderStatus.EndsProviderTurn(answers[^1]) || !perSection) break;
                 continue;
             }
             pieces.AddRange(answerPieces);
