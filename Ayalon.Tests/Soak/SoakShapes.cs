@@ -45,6 +45,7 @@ public static class SoakShapes
             {
                 run.Clock.Advance(SoakRun.MinInterval + TimeSpan.FromSeconds(1));
                 await run.RunCycleAsync(run.Host, "admin", "overlap: collect-now during the slow cycle");
+                await run.CheckLatestNeverMovesBackAsync(run.Clock.GetUtcNow());
             }
             else
             {

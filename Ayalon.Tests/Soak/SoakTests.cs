@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Ayalon.Core.Traffic;
 using Ayalon.DevHost.Simulator;
 using Xunit.Abstractions;
 
@@ -96,9 +97,12 @@ public sealed class SoakTests(SoakFixture soak, ITestOutputHelper output)
     {
         AssertNoViolations(SoakViolation.NotStaged);
         var outcomes = soak.OnDisk.SimulatorOutcomes;
-        var missing = SoakScenarios.ProviderFaults.Select(k => "fault:" + JsonSerializer.Serialize(k).Trim('"'))
+        // A request held by the timeout fault ends when the app gives up on it: the simulator logs it "aborted".
+        var missing = SoakScenarios.ProviderFaults
+            .Select(k => k == FaultKind.Timeout ? "aborted" : "fault:" + JsonSerializer.Serialize(k).Trim('"'))
             .Where(label => !outcomes.ContainsKey(label)).ToList();
         Assert.True(missing.Count == 0, "the simulator never served " + string.Join(", ", missing));
+        Assert.Contains(soak.OnDiskFigures.CycleRecords.SelectMany(c => c.Attempts), a => a.Detail == ErrorDetails.Timeout);
         foreach (var shape in new[] { "duplicate firing", "two hosts", "overlap: slow cycle", "overlap: collect-now during the slow cycle", "storage lost mid-cycle" })
         {
             Assert.Contains(soak.OnDisk.Cycles, c => c.Shape == shape);
@@ -152,5 +156,6 @@ public sealed class SoakTests(SoakFixture soak, ITestOutputHelper output)
         $"{name}: {run.StartUtc:yyyy-MM-dd HH:mm} → {run.EndUtc:yyyy-MM-dd HH:mm} UTC in {run.WallTime.TotalSeconds:0.0} s wall; " +
         $"{run.ScheduleOccurrences} occurrences, {run.Cycles.Count} cycles ({Outcomes(run)}); {run.ImpactChecks} /api/impact checks; " +
         $"simulator {f.SimulatorRequests} requests, ledger {f.LedgerReserved}, recorded attempts {f.RecordedAttempts}; " +
-        $"{f.Observations.Count} observations, {f.Rollups.Count} section-hours";
+        $"{f.Observations.Count} observations, {f.Rollups.Count} section-hours; simulator answers: " +
+        string.Join(", ", run.SimulatorOutcomes.OrderBy(o => o.Key, StringComparer.Ordinal).Select(o => $"{o.Key} {o.Value}"));
 }
