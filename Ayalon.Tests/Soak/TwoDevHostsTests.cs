@@ -54,11 +54,12 @@ public sealed class TwoDevHostsFixture : IAsyncLifetime
         CycleRecords = await new CycleStore(tables).ReadAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
     }
 
-    /// <summary>Cycle ids ("yyyyMMddTHHmmssZ-xxxxxx") a host logged as started or as skipped.</summary>
+    /// <summary>Cycle ids ("yyyyMMddTHHmmssZ-xxxxxx") a host logged as "Cycle {id} started" or "Cycle {id} skipped: …".</summary>
     public static IReadOnlyList<string> CycleIds(LogCapture logs, string outcome) =>
-        logs.Lines.Where(l => l.Category.StartsWith("Ayalon.Core.Collection.CollectionCycle", StringComparison.Ordinal) &&
-                              l.Text.StartsWith("Cycle ", StringComparison.Ordinal) && l.Text.Contains(" " + outcome, StringComparison.Ordinal))
-            .Select(l => l.Text.Split(' ')[1]).Distinct(StringComparer.Ordinal).ToList();
+        logs.Lines.Where(l => l.Category.StartsWith("Ayalon.Core.Collection.CollectionCycle", StringComparison.Ordinal))
+            .Select(l => l.Text.Split(' ', 4))
+            .Where(w => w.Length >= 3 && w[0] == "Cycle" && w[2].TrimEnd(':') == outcome)
+            .Select(w => w[1]).Distinct(StringComparer.Ordinal).ToList();
 
     public async Task DisposeAsync()
     {
