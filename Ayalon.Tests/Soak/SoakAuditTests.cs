@@ -1,6 +1,3 @@
-#if AUDIT
-// Compiled only with the AUDIT symbol (dotnet test -p:DefineConstants=AUDIT) until the audit (Ayalon.Core.Audit) is on
-// this branch: then remove the #if and this comment. The one place that knows the audit's API is RunAuditAsync.
 using Ayalon.Core.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,9 +23,8 @@ public sealed class SoakAuditTests(SoakFixture soak)
     /// <summary>The audit as the app wires it, over [from, to): its differences, each as text.</summary>
     private static async Task<IReadOnlyList<string>> RunAuditAsync(SoakRun run, DateTimeOffset fromUtc, DateTimeOffset toUtc)
     {
-        var audit = run.Host.Services.GetRequiredService<AuditService>();
+        var audit = run.Host.Services.GetRequiredService<CycleAudit>();
         var report = await audit.RunAsync(fromUtc, toUtc, CancellationToken.None);
-        return report.Differences.Select(d => d?.ToString() ?? "").ToList();
+        return report.Differences.Select(d => d.Line).ToList();
     }
 }
-#endif
