@@ -107,6 +107,20 @@ public sealed class CycleAudit(
 
                 var writes = computer.Compute(new CycleStart(record.CycleId, record.Trigger, record.StartedAtUtc),
                     prepared[i].Turns, new LatestState(state, null, null), record.FinishedAtUtc);
+                if (WroteNoData(record))
+                {
+                    // Storage failed under it, or it lost the lease: it moved neither the latest state nor (for good)
+                    // the rollups — the next cycle's hold covers the same time, and holds count once. What it may have
+                    // written before failing must still be what it computed.
+                    if (inRange)
+                    {
+                        Compare(AyalonTables.Cycles, CycleStore.PartitionFor(record.StartedAtUtc) + "/" + CycleStore.RowKeyFor(record),
+                            nameof(CycleRecord.Status), record.Status, CycleStatus.Failed, differences);
+                        var written = stored.Where(o => o.CycleId == record.CycleId).Select(Key).ToHashSet(StringComparer.Ordinal);
+                        foreach (var o in writes.Observations.Where(o => written.Contains(Key(o)))) recomputed[Key(o)] = o;
+                    }
+                    continue;
+                }
                 if (inRange)
                 {
                     CompareRecord(record, writes.Record, differences);
@@ -139,6 +153,11 @@ public sealed class CycleAudit(
         var hoursChecked = await CompareRollupsAsync(from, to, hours, differences, cancellationToken).ConfigureAwait(false);
         return new AuditReport(from, to, cycleCount, observationKeys.Count, hoursChecked, differences);
     }
+
+    /// <summary>A cycle recorded after the fact (storage failed under it) or that lost its lease: its own data was not (all) written.</summary>
+    private static bool WroteNoData(CycleRecord record) =>
+        record.Message is { } m && (m.StartsWith(CollectionCycle.StorageErrorPrefix, StringComparison.Ordinal) ||
+                                    m.StartsWith(CollectionCycle.LeaseLostPrefix, StringComparison.Ordinal));
 
     private static string Key(StoredObservation o) => ObservationStore.PartitionFor(o.ObservedAtUtc) + "/" + ObservationStore.RowKeyFor(o.SectionId, o.SnapshotId);
 

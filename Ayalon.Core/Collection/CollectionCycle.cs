@@ -34,6 +34,12 @@ public sealed class CollectionCycle(
     TimeProvider time,
     ILogger<CollectionCycle> logger)
 {
+    /// <summary>The message of a cycle storage failed under (recorded once storage answers again): its data was not written.</summary>
+    public const string StorageErrorPrefix = "storage_error: ";
+
+    /// <summary>The message of a cycle that lost the lease while it ran: it wrote nothing after that.</summary>
+    public const string LeaseLostPrefix = "lease_lost: ";
+
     public async Task<CycleRecord> RunAsync(string trigger, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
@@ -77,7 +83,7 @@ public sealed class CollectionCycle(
             {
                 Status = CycleStatus.Failed,
                 FinishedAtUtc = time.GetUtcNow(),
-                Message = "storage_error: " + ex.GetType().Name,
+                Message = StorageErrorPrefix + ex.GetType().Name,
             };
             backlog.AddRecord(failed);
             lease.Abandon(cycleId);
@@ -123,7 +129,7 @@ public sealed class CollectionCycle(
             {
                 Status = CycleStatus.Failed,
                 ObservationsStored = 0,
-                Message = "lease_lost: another cycle took the lease while this one ran; its data was not written",
+                Message = LeaseLostPrefix + "another cycle took the lease while this one ran; its data was not written",
             };
             await cycles.WriteAsync(lost, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Cycle {CycleId} lost the lease before persisting; {Requests} requests recorded, no data written", start.CycleId, lost.RequestsUsed);
