@@ -14,6 +14,7 @@ namespace Ayalon.Tests.Api;
 /// weeks before it fall in summer time (before 2026-10-25), where local 10:00 is 07:00Z — the usual must follow
 /// the local hour of the week, not the UTC one.
 /// </summary>
+[Trait("Category", "Integration")]
 public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 8, 5, 0, TimeSpan.Zero);
@@ -158,6 +159,7 @@ public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixt
 }
 
 /// <summary>The arithmetic of "usual", with no I/O.</summary>
+[Trait("Category", "Unit")]
 public class UsualDelayRuleTests
 {
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Jerusalem");

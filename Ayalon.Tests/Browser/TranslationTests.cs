@@ -7,6 +7,7 @@ namespace Ayalon.Tests.Browser;
 /// The dashboard's dictionaries (wwwroot/i18n/*.json), checked without a browser: every language has every key,
 /// the same placeholders, and every label the page asks for exists.
 /// </summary>
+[Trait("Category", "Unit")]
 public partial class TranslationTests
 {
     public static readonly string[] Languages = ["he", "ar", "ru", "en"];

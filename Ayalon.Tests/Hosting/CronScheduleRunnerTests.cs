@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public class CronScheduleRunnerTests
 {
     private static async Task<List<DateTimeOffset>> RunForAsync(string schedule, DateTimeOffset start, TimeSpan span, TimeSpan step,

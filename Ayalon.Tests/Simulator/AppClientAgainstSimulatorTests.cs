@@ -7,6 +7,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 namespace Ayalon.Tests.Simulator;
 
 /// <summary>The app's own TomTomClient and parser against the simulator: what the collector will see.</summary>
+[Trait("Category", "Integration")]
 public class AppClientAgainstSimulatorTests
 {
     private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>

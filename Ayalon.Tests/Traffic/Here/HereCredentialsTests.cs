@@ -12,6 +12,7 @@ namespace Ayalon.Tests.Traffic.Here;
 /// HERE credentials from configuration: the API key as is, or OAuth client credentials exchanged with a real loopback
 /// token endpoint that verifies every signature (<see cref="FakeHereAccount"/>), the token cached on a fake clock.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HereCredentialsTests
 {
     private const string KeyId = "here-key-id-4c2a";
