@@ -25,6 +25,5 @@ public class ImpactEndpointTests(AzuriteFixture azurite) : IClassFixture<Azurite
             Assert.Equal(3, mine.Count);
             Assert.Equal(mine.Sum(s => s.GetProperty("delaySeconds").GetDouble()), d.GetProperty("delaySeconds").GetDouble(), 2);
         }
-        Console.WriteLine($"cycle: {perCycle:0.0} ms");
     }
 }

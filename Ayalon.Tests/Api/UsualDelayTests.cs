@@ -128,7 +128,7 @@ public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixt
         var fine = await api.GetJsonAsync($"/api/impact/history?granularity=5m&from={Iso(Hour)}&to={Iso(Hour.AddMinutes(10))}&direction=northbound");
         Assert.All(fine.GetProperty("series")[0].GetProperty("points").EnumerateArray(), p => AssertUsual(p.GetProperty("usual"), 24, 15, 33, 7, 21));
 
-        var csv = (await api.Client.GetStringAsync($"/api/impact/history?granularity=hour&{range}&format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var csv = (await api.Client.GetStringAsync($"/api/impact/history?granularity=hour&{range}&format=csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var header = csv[0].Split(',');
         Assert.Equal(HistoryService.CsvHeader, csv[0]);
         var row = csv.Single(l => l.StartsWith(Iso(Hour).Replace("Z", ".000Z", StringComparison.Ordinal) + ",northbound,", StringComparison.Ordinal)).Split(',');
