@@ -274,6 +274,55 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
     }
 
     [Fact]
+    public async Task A_renderer_that_throws_shows_its_panels_error_the_others_still_render_and_the_next_refresh_happens()
+    {
+        await using var host = await DashboardHost.StartAsync(azurite);
+        await host.CollectAsync();
+        await using var page = await host.OpenAsync(chromium.Browser);
+        var p = page.Page;
+        await p.Clock.InstallAsync();
+        // A malformed field on the wire: "directions" an object with a length instead of an array, so the directions
+        // renderer throws (not iterable) while every other panel gets a sound answer.
+        var malformed = true;
+        await p.RouteAsync("**/api/impact", async route =>
+        {
+            if (!malformed)
+            {
+                await route.ContinueAsync();
+                return;
+            }
+            var headers = route.Request.Headers.Where(h => !h.Key.Equals("if-none-match", StringComparison.OrdinalIgnoreCase))
+                .ToDictionary(h => h.Key, h => h.Value);
+            var response = await route.FetchAsync(new RouteFetchOptions { Headers = headers });
+            var impact = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!.AsObject();
+            impact["directions"] = new System.Text.Json.Nodes.JsonObject { ["length"] = 1 };
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = impact.ToJsonString() });
+        });
+
+        await page.GotoAsync();
+
+        Assert.Equal("This panel could not be drawn; it will be tried again at the next refresh.",
+            await p.TextContentAsync("section:has(#directions) [data-panel-error=directions]"));
+        Assert.Equal(1, await p.Locator("[data-panel-error]").CountAsync()); // only that panel
+        Assert.Equal("healthy", await p.GetAttributeAsync("#status", "data-status"));
+        Assert.Equal(6, await p.Locator("#sections-table tbody tr[data-section]").CountAsync());
+        Assert.Equal(6, await p.Locator("#map [data-section]").CountAsync());
+        Assert.NotEmpty((await p.TextContentAsync("#sources dd[data-key=provider]"))!.Trim());
+        Assert.Equal(4, await p.Locator("#counters .counter").CountAsync());
+        Assert.NotEmpty((await p.TextContentAsync("#collector"))!.Trim()); // drawn after the failing panel
+        Assert.Contains(page.ConsoleErrors, e => e.Contains("panel directions", StringComparison.Ordinal));
+        Assert.Matches(@"^Next refresh in (60|59) s$", await p.TextContentAsync("#refresh-countdown")); // auto-refresh still armed
+
+        malformed = false;
+        await p.Clock.RunForAsync(61_000);
+        await page.WaitForRefreshAsync(2);
+
+        Assert.Equal(0, await p.Locator("[data-panel-error]").CountAsync());
+        Assert.Equal(2, await p.Locator("#directions article[data-direction]").CountAsync());
+        Assert.Equal(6, await p.Locator("#sections-table tbody tr[data-section]").CountAsync());
+    }
+
+    [Fact]
     public async Task Auto_refresh_rereads_the_API_every_60_s_with_ETags_pauses_and_never_collects()
     {
         await using var host = await DashboardHost.StartAsync(azurite);

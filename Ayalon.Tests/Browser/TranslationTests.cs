@@ -72,7 +72,7 @@ public partial class TranslationTests
         var html = File.ReadAllText(Path.Combine(Root, "index.html"));
         var named = Regex.Matches(html, "data-i18n=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.True(named.Count > 30, $"only {named.Count} data-i18n labels found");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "js"), "*.js"))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "js"), "*.js", SearchOption.AllDirectories))
         {
             // Literal keys only: t('dir.delay') or t('usual.worse', {...}); computed ones ('state.' + s.state) are not listed.
             named.AddRange(Regex.Matches(File.ReadAllText(file), @"\bt\('([\w.]+)'\s*[,)]").Select(m => m.Groups[1].Value));
