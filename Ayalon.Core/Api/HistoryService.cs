@@ -99,19 +99,19 @@ public sealed class HistoryService(
 
     public static ApiBody Csv(HistoryResponse response)
     {
-        var sb = new StringBuilder(CsvHeader).Append('\n');
+        var sb = new StringBuilder(CsvHeader).Append(CsvFormat.NewLine);
         foreach (var s in response.Series)
         {
             foreach (var p in s.Points)
             {
                 sb.Append(p.StartUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(',')
-                    .Append(s.Key).Append(',').Append(s.Kind).Append(',')
+                    .Append(CsvFormat.Field(s.Key)).Append(',').Append(CsvFormat.Field(s.Kind)).Append(',')
                     .Append(Num(p.ObservedSeconds)).Append(',').Append(Num(p.Coverage)).Append(',')
                     .Append(Num(p.MeanDelaySeconds)).Append(',').Append(Num(p.MaxDelaySeconds)).Append(',')
                     .Append(Num(p.CongestedSeconds)).Append(',').Append(Num(p.VehicleHours)).Append(',')
                     .Append(Num(p.Usual.DelaySeconds)).Append(',').Append(Num(p.Usual.LowDelaySeconds)).Append(',')
                     .Append(Num(p.Usual.HighDelaySeconds)).Append(',').Append(p.Usual.Weeks.ToString(CultureInfo.InvariantCulture)).Append(',')
-                    .Append(p.Usual.Samples.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                    .Append(p.Usual.Samples.ToString(CultureInfo.InvariantCulture)).Append(CsvFormat.NewLine);
             }
         }
         var name = FormattableString.Invariant(

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Ayalon.Tests.Api;
 
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class AnalyticsEndpointTests(HistoryFixture history)
 {
     private ApiHost Api => history.Api;

@@ -4,6 +4,7 @@ using System.Text.Json;
 namespace Ayalon.Tests.Api;
 
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class BadInputTests(HistoryFixture history)
 {
 

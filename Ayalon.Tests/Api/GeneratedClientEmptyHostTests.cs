@@ -6,6 +6,7 @@ using Microsoft.Kiota.Http.HttpClientLibrary.Middleware.Options;
 namespace Ayalon.Tests.Api;
 
 /// <summary>The generated client against a DevHost that has collected nothing yet: the 503 health and the nulls.</summary>
+[Trait("Category", "Integration")]
 public class GeneratedClientEmptyHostTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

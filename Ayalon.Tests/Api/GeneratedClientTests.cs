@@ -11,6 +11,7 @@ namespace Ayalon.Tests.Api;
 /// the document does not describe fails here.
 /// </summary>
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class GeneratedClientTests(HistoryFixture history)
 {
     private GeneratedClient NewClient() => new(history.Api.Host.BaseAddress);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 namespace Ayalon.Tests.Api;
 
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class SecurityHeaderTests(HistoryFixture history)
 {
     [Theory]
@@ -35,6 +36,7 @@ public class SecurityHeaderTests(HistoryFixture history)
     }
 }
 
+[Trait("Category", "Integration")]
 public class CorsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
@@ -67,6 +69,7 @@ public class CorsTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
     }
 }
 
+[Trait("Category", "Integration")]
 public class DashboardFilesTests : IDisposable
 {
     private readonly string _root = Directory.CreateTempSubdirectory("ayalon-www").FullName;

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ayalon.Tests.Api;
 
+[Trait("Category", "Integration")]
 public class HealthEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static async Task<(HttpStatusCode Code, JsonElement Body)> HealthAsync(ApiHost api)

@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Ayalon.Tests.Api;
 
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class HistoryEndpointTests(HistoryFixture history)
 {
     private ApiHost Api => history.Api;
@@ -106,7 +107,9 @@ public class HistoryEndpointTests(HistoryFixture history)
         Assert.Equal("attachment", disposition.DispositionType);
         Assert.Equal("ayalon-history-hour-20261124T0000Z-20261125T0000Z.csv", disposition.FileName!.Trim('"'));
 
-        var lines = (await response.Content.ReadAsStringAsync()).TrimEnd('\n').Split('\n');
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.EndsWith("\r\n", text, StringComparison.Ordinal); // RFC 4180: every record ends with CRLF
+        var lines = text[..^2].Split("\r\n");
         Assert.Equal("startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours," +
                      "usualDelaySeconds,usualLowDelaySeconds,usualHighDelaySeconds,usualWeeks,usualSamples", lines[0]);
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToList();

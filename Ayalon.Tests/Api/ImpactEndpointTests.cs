@@ -1,18 +1,16 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 
 namespace Ayalon.Tests.Api;
 
+[Trait("Category", "Integration")]
 public class ImpactEndpointTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]
     public async Task Impact_after_cycles_shows_every_section_current_and_directions_summed()
     {
         await using var api = await ApiHost.StartAsync(azurite);
-        var sw = Stopwatch.StartNew();
         await api.RunCyclesAsync(12, TimeSpan.FromMinutes(5));
-        var perCycle = sw.Elapsed.TotalMilliseconds / 12;
         await api.RunCycleAsync();
 
         var impact = await api.GetJsonAsync("/api/impact");
@@ -27,7 +25,5 @@ public class ImpactEndpointTests(AzuriteFixture azurite) : IClassFixture<Azurite
             Assert.Equal(3, mine.Count);
             Assert.Equal(mine.Sum(s => s.GetProperty("delaySeconds").GetDouble()), d.GetProperty("delaySeconds").GetDouble(), 2);
         }
-        Assert.True(perCycle < 1000, $"a cycle took {perCycle:0} ms");
-        Console.WriteLine($"cycle: {perCycle:0.0} ms");
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 namespace Ayalon.Tests.Api;
 
 /// <summary>/api/impact prices today's hours with the fuel price of today's local month from the shipped table.</summary>
+[Trait("Category", "Integration")]
 public class ImpactFuelPriceTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Ayalon.Tests.Api;
 
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class ImpactTodayTests(HistoryFixture history)
 {
     private ApiHost Api => history.Api;

@@ -6,6 +6,7 @@ namespace Ayalon.Tests.Api;
 
 /// <summary>Keeps /api/openapi.json true: every route, parameter and response field against the running app.</summary>
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class OpenApiDocumentTests(HistoryFixture history)
 {
     private ApiHost Api => history.Api;

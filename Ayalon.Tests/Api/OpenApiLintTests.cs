@@ -7,6 +7,7 @@ namespace Ayalon.Tests.Api;
 /// (redocly.yaml) and Spectral's spectral:oas (.spectral.yaml), both pinned in package.json and run from node_modules.
 /// </summary>
 [Collection(HistoryCollection.Name)]
+[Trait("Category", "Integration")]
 public class OpenApiLintTests(HistoryFixture history)
 {
     private static readonly TimeSpan LintTimeout = TimeSpan.FromMinutes(2);

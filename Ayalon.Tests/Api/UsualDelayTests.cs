@@ -14,6 +14,7 @@ namespace Ayalon.Tests.Api;
 /// weeks before it fall in summer time (before 2026-10-25), where local 10:00 is 07:00Z — the usual must follow
 /// the local hour of the week, not the UTC one.
 /// </summary>
+[Trait("Category", "Integration")]
 public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 25, 8, 5, 0, TimeSpan.Zero);
@@ -127,7 +128,7 @@ public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixt
         var fine = await api.GetJsonAsync($"/api/impact/history?granularity=5m&from={Iso(Hour)}&to={Iso(Hour.AddMinutes(10))}&direction=northbound");
         Assert.All(fine.GetProperty("series")[0].GetProperty("points").EnumerateArray(), p => AssertUsual(p.GetProperty("usual"), 24, 15, 33, 7, 21));
 
-        var csv = (await api.Client.GetStringAsync($"/api/impact/history?granularity=hour&{range}&format=csv")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var csv = (await api.Client.GetStringAsync($"/api/impact/history?granularity=hour&{range}&format=csv")).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         var header = csv[0].Split(',');
         Assert.Equal(HistoryService.CsvHeader, csv[0]);
         var row = csv.Single(l => l.StartsWith(Iso(Hour).Replace("Z", ".000Z", StringComparison.Ordinal) + ",northbound,", StringComparison.Ordinal)).Split(',');
@@ -158,6 +159,7 @@ public class UsualDelayTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixt
 }
 
 /// <summary>The arithmetic of "usual", with no I/O.</summary>
+[Trait("Category", "Unit")]
 public class UsualDelayRuleTests
 {
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById("Asia/Jerusalem");

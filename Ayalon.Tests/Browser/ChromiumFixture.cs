@@ -16,6 +16,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        TestLane.ThrowIfUnit("Chromium");
         if (!File.Exists(ExecutablePath))
         {
             throw new InvalidOperationException($"{ExecutablePath} not found: install Debian chromium (`apt-get install -y chromium`; test.sh does it).");

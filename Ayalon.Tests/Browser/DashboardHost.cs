@@ -43,18 +43,6 @@ public sealed class DashboardHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads the page and every API route once, as a running server would have been: the first-render measurement
-    /// is about the page on a warm server, not the process's first request (JIT, first table queries).
-    /// </summary>
-    public async Task WarmUpAsync()
-    {
-        foreach (var path in new[] { "/", "/api/impact", "/api/health", "/api/corridor", "/api/analytics?window=24h" })
-        {
-            using var response = await Host.Client.GetAsync(path);
-        }
-    }
-
-    /// <summary>
     /// Runs collection cycles from the simulator, as the timer would; with a fake clock they are
     /// <paramref name="interval"/> apart (default 5 min) and the clock stays at the last one.
     /// </summary>

@@ -7,6 +7,7 @@ namespace Ayalon.Tests.Browser;
 /// The dashboard's dictionaries (wwwroot/i18n/*.json), checked without a browser: every language has every key,
 /// the same placeholders, and every label the page asks for exists.
 /// </summary>
+[Trait("Category", "Unit")]
 public partial class TranslationTests
 {
     public static readonly string[] Languages = ["he", "ar", "ru", "en"];
@@ -71,7 +72,7 @@ public partial class TranslationTests
         var html = File.ReadAllText(Path.Combine(Root, "index.html"));
         var named = Regex.Matches(html, "data-i18n=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.True(named.Count > 30, $"only {named.Count} data-i18n labels found");
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "js"), "*.js"))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Root, "js"), "*.js", SearchOption.AllDirectories))
         {
             // Literal keys only: t('dir.delay') or t('usual.worse', {...}); computed ones ('state.' + s.state) are not listed.
             named.AddRange(Regex.Matches(File.ReadAllText(file), @"\bt\('([\w.]+)'\s*[,)]").Select(m => m.Groups[1].Value));

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ayalon.Tests.Collection;
 
 /// <summary>POST /api/admin/collect through the DevHost (function-key protected), against its own simulator.</summary>
+[Trait("Category", "Integration")]
 public sealed class AdminCollectTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Theory]

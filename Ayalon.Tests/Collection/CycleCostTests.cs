@@ -16,6 +16,7 @@ namespace Ayalon.Tests.Collection;
 /// <see cref="TableOperationCounter"/> per component. Figures go to docs/BENCHMARKS.md ("Collection cycle cost");
 /// run with <c>dotnet test Ayalon.Tests --filter FullyQualifiedName~CycleCost</c>.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Archive = "raw archive";

@@ -10,6 +10,7 @@ namespace Ayalon.Tests.Collection;
 /// status, every request charged exactly once in the ledger (counted against the simulator), no invented
 /// observation, and the last-known-good left as it was.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CycleFaultTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly int Sections = CycleHarness.Corridor.Sections.Count;

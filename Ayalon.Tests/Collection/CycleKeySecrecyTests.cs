@@ -15,6 +15,7 @@ namespace Ayalon.Tests.Collection;
 /// reach any log line of any category and level, any cycle record, any stored row or archived body, or any HTTP
 /// response — also when the provider's error body echoes the request URL, key included.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CycleKeySecrecyTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Canary = "CANARY-0123456789abcdef";

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Collection;
 
+[Trait("Category", "Integration")]
 public sealed class CycleLeaseTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly TimeSpan Minute = TimeSpan.FromSeconds(60);

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Collection;
 
+[Trait("Category", "Integration")]
 public sealed class CycleQuotaAndLeaseTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

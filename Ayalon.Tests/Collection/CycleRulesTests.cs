@@ -13,6 +13,7 @@ namespace Ayalon.Tests.Collection;
 /// The cycle's fetch and compute steps with scripted providers and in-memory budgets: provider order, failover,
 /// budgets, pacing and per-section provenance, without Azurite or Kestrel.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class CycleRulesTests
 {
     private static readonly CorridorDefinition Corridor = PhysicsTestData.Corridor;

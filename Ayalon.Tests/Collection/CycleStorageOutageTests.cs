@@ -8,6 +8,7 @@ namespace Ayalon.Tests.Collection;
 /// Table Storage taken away while the provider call is in flight: a private Azurite that persists to a temp folder,
 /// stopped and restarted on the same port, so what was written before the outage is still there afterwards.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CycleStorageOutageTests : IAsyncLifetime
 {
     private readonly string _location = Path.Combine(Path.GetTempPath(), "ayalon-azurite-" + Guid.NewGuid().ToString("N")[..8]);

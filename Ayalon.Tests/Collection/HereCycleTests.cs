@@ -16,6 +16,7 @@ namespace Ayalon.Tests.Collection;
 /// HERE through the real cycle: the real HERE client, the simulator's HERE surface on loopback, Azurite. One
 /// bounding-box request a cycle, the methodology's numbers from the archived body, credentials nowhere, failover.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HereCycleTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly CorridorDefinition Corridor = CycleHarness.Corridor;

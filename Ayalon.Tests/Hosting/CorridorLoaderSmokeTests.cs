@@ -2,6 +2,7 @@ using Ayalon.Core.Corridor;
 
 namespace Ayalon.Tests;
 
+[Trait("Category", "Unit")]
 public class CorridorLoaderTests
 {
     [Fact]

@@ -4,12 +4,37 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public class CronScheduleRunnerTests
 {
+    /// <summary>
+    /// A fake clock that says when the runner starts waiting (it waits through <see cref="TimeProvider.CreateTimer"/>,
+    /// via Task.Delay), so the test moves time only while the runner is parked: no real sleeps, no races.
+    /// </summary>
+    private sealed class ObservedClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private readonly SemaphoreSlim _timers = new(0);
+
+        /// <summary>When the runner's latest wait ends.</summary>
+        public DateTimeOffset WaitingUntil { get; private set; } = DateTimeOffset.MaxValue;
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            WaitingUntil = GetUtcNow() + dueTime;
+            var timer = base.CreateTimer(callback, state, dueTime, period);
+            _timers.Release();
+            return timer;
+        }
+
+        /// <summary>Until the runner waits again (the timeout only turns a hang into a failure).</summary>
+        public async Task RunnerWaitsAsync() =>
+            Assert.True(await _timers.WaitAsync(TimeSpan.FromSeconds(30)), "the runner never waited for its next occurrence");
+    }
+
     private static async Task<List<DateTimeOffset>> RunForAsync(string schedule, DateTimeOffset start, TimeSpan span, TimeSpan step,
         TimeSpan? callbackDuration = null)
     {
-        var clock = new FakeTimeProvider(start);
+        var clock = new ObservedClock(start);
         var fired = new ConcurrentQueue<DateTimeOffset>();
         using var cts = new CancellationTokenSource();
         var runner = new CronScheduleRunner(schedule, clock, (occurrence, _, _) =>
@@ -19,12 +44,13 @@ public class CronScheduleRunnerTests
             return Task.CompletedTask;
         });
         var run = Task.Run(() => runner.RunAsync(cts.Token));
+        await clock.RunnerWaitsAsync();
         for (var t = TimeSpan.Zero; t < span; t += step)
         {
+            var wakes = clock.GetUtcNow() + step >= clock.WaitingUntil;
             clock.Advance(step);
-            await Task.Delay(2); // let the runner's continuation observe the new time
+            if (wakes) await clock.RunnerWaitsAsync(); // it fired (maybe more than once) and is parked again
         }
-        await Task.Delay(50);
         cts.Cancel();
         await run;
         return fired.ToList();

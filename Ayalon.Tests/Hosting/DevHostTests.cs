@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace Ayalon.Tests.Hosting;
 
+[Trait("Category", "Unit")]
 public class DevHostConfigurationTests
 {
     [Theory]
@@ -36,6 +37,7 @@ public class DevHostConfigurationTests
     }
 }
 
+[Trait("Category", "Integration")]
 public class DevHostThreadTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

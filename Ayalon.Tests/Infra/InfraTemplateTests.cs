@@ -8,6 +8,7 @@ namespace Ayalon.Tests.Infra;
 /// identity everywhere, no storage keys, the TomTom key only in Key Vault, least-privilege roles, and alerts
 /// routed to people.
 /// </summary>
+[Trait("Category", "Infra")]
 public sealed partial class InfraTemplateTests(CompiledInfra infra) : IClassFixture<CompiledInfra>
 {
     private const string FunctionAppType = "Microsoft.Web/sites";

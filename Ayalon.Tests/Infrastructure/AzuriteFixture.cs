@@ -16,7 +16,11 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
-    public async Task InitializeAsync() => ConnectionString = await Shared.Value;
+    public async Task InitializeAsync()
+    {
+        TestLane.ThrowIfUnit("Azurite");
+        ConnectionString = await Shared.Value;
+    }
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -49,6 +49,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 
     public async Task StartAsync()
     {
+        TestLane.ThrowIfUnit("Azurite");
         if (IsRunning) return;
         var bin = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite-table");
         if (!File.Exists(bin))

@@ -5,6 +5,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Physics;
 
 /// <summary>The constants file, the volume profile loader and the physical-impact arithmetic.</summary>
+[Trait("Category", "Unit")]
 public class ConfigurationFileTests
 {
     private static string ShippedProfilePath => Path.Combine(AppContext.BaseDirectory, "Impact", "volume-profile.synthetic-demo.json");

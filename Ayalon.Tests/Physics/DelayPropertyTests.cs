@@ -4,6 +4,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Physics;
 
 /// <summary>Properties of the per-cycle delay that must hold for any speeds.</summary>
+[Trait("Category", "Unit")]
 public class DelayPropertyTests
 {
     private static readonly DateTimeOffset At = new(2026, 9, 15, 9, 40, 0, TimeSpan.Zero);

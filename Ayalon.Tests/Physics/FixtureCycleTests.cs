@@ -5,6 +5,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Physics;
 
 /// <summary>DESIGN §3 worked checks, over the real recorded TomTom answers.</summary>
+[Trait("Category", "Unit")]
 public class FixtureCycleTests
 {
     private static readonly DateTimeOffset FreeFlowAt = new(2026, 1, 10, 19, 12, 5, TimeSpan.Zero);

@@ -12,6 +12,7 @@ namespace Ayalon.Tests.Physics;
 /// load, named), each local month priced by its own entry or else the latest earlier one (said so), the setting
 /// overriding it.
 /// </summary>
+[Trait("Category", "Unit")]
 public class FuelPriceTableTests
 {
     private static readonly ImpactConstants Constants = ImpactConstants.Default;

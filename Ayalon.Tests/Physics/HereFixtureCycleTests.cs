@@ -11,6 +11,7 @@ namespace Ayalon.Tests.Physics;
 /// fixtures are written from HERE's documented schema over the corridor geometry (fixtures/here/README.md).
 /// Speeds in the bodies are m/s; the Ayalon's limit is taken as 25 m/s, where HERE caps <c>speed</c>.
 /// </summary>
+[Trait("Category", "Unit")]
 public class HereFixtureCycleTests
 {
     private static readonly DateTimeOffset CongestedAt = new(2026, 11, 30, 6, 45, 0, TimeSpan.Zero);

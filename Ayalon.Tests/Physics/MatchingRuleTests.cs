@@ -5,6 +5,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Physics;
 
 /// <summary>The bin matching rule (DESIGN §3): distance, bearing, confidence, overlaps, duplicates, closures.</summary>
+[Trait("Category", "Unit")]
 public class MatchingRuleTests
 {
     private static readonly DateTimeOffset At = new(2026, 9, 15, 9, 40, 0, TimeSpan.Zero);

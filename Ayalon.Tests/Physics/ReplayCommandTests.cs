@@ -6,6 +6,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Physics;
 
 /// <summary>The DevHost <c>replay</c> command over the recorded answers, in-process and once as a real process.</summary>
+[Trait("Category", "Integration")]
 public sealed class ReplayCommandTests : IDisposable
 {
     private readonly string _temp = Directory.CreateTempSubdirectory("ayalon-replay-").FullName;

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Quota;
 
+[Trait("Category", "Integration")]
 public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Provider = "tomtom";

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Ayalon.Tests.Quota;
 
 /// <summary>The Quota section as the hosts bind it: defaults, per-provider overrides, and refusal at start. No I/O.</summary>
+[Trait("Category", "Unit")]
 public sealed class QuotaOptionsTests
 {
     private static IConfiguration Config(Dictionary<string, string?> settings) =>

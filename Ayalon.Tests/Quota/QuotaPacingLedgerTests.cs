@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 namespace Ayalon.Tests.Quota;
 
 /// <summary>Per-provider quotas and pacing through the real ledger, Table Storage on Azurite, time on a fake clock.</summary>
+[Trait("Category", "Integration")]
 public sealed class QuotaPacingLedgerTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private static readonly DateTimeOffset NovemberStart = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);

@@ -3,6 +3,7 @@ using Ayalon.Core.Quota;
 namespace Ayalon.Tests.Quota;
 
 /// <summary>The pacing rule as a pure function (no I/O): exact thresholds, and a whole month of a steady collector.</summary>
+[Trait("Category", "Unit")]
 public sealed class QuotaPacingTests
 {
     private static readonly QuotaPeriodWindow November = QuotaPeriods.For(QuotaPeriod.Month, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));

@@ -15,6 +15,7 @@ namespace Ayalon.Tests.Secrets;
 /// HERE credentials read from Key Vault (per-provider secret names) through the real SecretClient with only the
 /// credential and the transport faked, beside TomTom's key in the same vault; OAuth tokens from a loopback endpoint.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeyVaultHereSecretSourceTests
 {
     private const string KeyId = "kv-here-key-id-31";

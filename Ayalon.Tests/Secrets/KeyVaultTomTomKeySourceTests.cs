@@ -17,6 +17,7 @@ namespace Ayalon.Tests.Secrets;
 /// The Key Vault key source through the real SecretClient (challenge, bearer token, REST call, JSON), with only
 /// the credential and the HTTP transport faked.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
 {
     private const string KeyV1 = "tomtom-key-v1-7c1e";

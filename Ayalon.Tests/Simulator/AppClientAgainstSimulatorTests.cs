@@ -2,11 +2,13 @@ using System.Diagnostics;
 using Ayalon.Core.Traffic;
 using Ayalon.DevHost.Simulator;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
 /// <summary>The app's own TomTomClient and parser against the simulator: what the collector will see.</summary>
+[Trait("Category", "Integration")]
 public class AppClientAgainstSimulatorTests
 {
     private sealed class FixedOptions<T>(T value) : IOptionsMonitor<T>
@@ -16,7 +18,7 @@ public class AppClientAgainstSimulatorTests
         public IDisposable? OnChange(Action<T, string?> listener) => null;
     }
 
-    private static TomTomClient ClientFor(SimulatorHarness sim, HttpClient http, int timeoutSeconds = 10)
+    private static TomTomClient ClientFor(SimulatorHarness sim, HttpClient http, int timeoutSeconds = 10, TimeProvider? time = null)
     {
         var options = new FixedOptions<TomTomOptions>(new TomTomOptions
         {
@@ -24,7 +26,7 @@ public class AppClientAgainstSimulatorTests
             ApiKey = Key,
             TimeoutSeconds = timeoutSeconds,
         });
-        return new(http, options, new OptionsTomTomKeySource(options), TimeProvider.System,
+        return new(http, options, new OptionsTomTomKeySource(options), time ?? TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<TomTomClient>.Instance);
     }
 
@@ -63,12 +65,21 @@ public class AppClientAgainstSimulatorTests
         sim.Simulator.Faults.Set(FaultKind.Timeout);
         using var http = new HttpClient();
 
-        var watch = Stopwatch.StartNew();
-        var call = await ClientFor(sim, http, timeoutSeconds: 1).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+
+        var pending = ClientFor(sim, http, timeoutSeconds: 10, clock).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
+        // The simulator holds the request; the client's own timeout runs on the fake clock, so 10 s pass at once.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (sim.Simulator.RequestCount == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.False(pending.IsCompleted);
+        clock.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.False(pending.IsCompleted, "gave up before its timeout");
+        clock.Advance(TimeSpan.FromSeconds(0.1));
+        var call = await pending;
 
         Assert.Equal(ProviderStatus.NetworkError, call.Status);
         Assert.Equal("timeout", call.FinalAttempt!.ErrorDetail);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        Assert.Equal(10_000, call.FinalAttempt.ElapsedMs, 1);
     }
 
     [Fact]

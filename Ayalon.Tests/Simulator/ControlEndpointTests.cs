@@ -5,6 +5,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class ControlEndpointTests
 {
     private static readonly Ayalon.Core.Corridor.GeoPoint Point = Midpoint("ayalon_s_laguardia_holon");

@@ -4,6 +4,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class DiurnalPatternTests
 {
     private const string North = "ayalon_n_laguardia_arlozorov";

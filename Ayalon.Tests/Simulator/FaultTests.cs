@@ -6,6 +6,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class FaultTests
 {
     private static readonly Ayalon.Core.Corridor.GeoPoint Point = Midpoint("ayalon_n_laguardia_arlozorov");

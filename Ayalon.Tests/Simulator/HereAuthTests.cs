@@ -4,6 +4,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class HereAuthTests
 {
     private static async Task<(int Status, JsonElement Json)> GatewayAsync(HttpResponseMessage response)

@@ -9,6 +9,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class HereRequestCountTests
 {
     [Fact]
@@ -57,6 +58,7 @@ public class HereRequestCountTests
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class HereReplayTests : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "ayalon-here-replay-" + Guid.NewGuid().ToString("N"));
@@ -137,6 +139,7 @@ public sealed class HereReplayTests : IDisposable
     }
 }
 
+[Trait("Category", "Integration")]
 public class DevHostHereWiringTests
 {
     [Theory]

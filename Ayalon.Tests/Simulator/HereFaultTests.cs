@@ -5,6 +5,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class HereFaultTests
 {
     private static IEnumerable<JsonElement> Items(JsonElement body) =>

@@ -6,6 +6,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class HereLiveAnswerTests
 {
     private const double LimitMps = 90 / 3.6;

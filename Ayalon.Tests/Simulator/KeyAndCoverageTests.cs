@@ -5,6 +5,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class KeyAndCoverageTests
 {
     private static readonly GeoPoint Point = Midpoint("ayalon_s_rokach_arlozorov");

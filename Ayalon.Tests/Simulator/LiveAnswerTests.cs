@@ -5,6 +5,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class LiveAnswerTests
 {
     public static TheoryData<string> Sections => new(SectionIds);

@@ -3,6 +3,7 @@ using static Ayalon.Tests.Simulator.SimulatorHarness;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public class RequestCountAndLogTests
 {
     private static readonly Ayalon.Core.Corridor.GeoPoint Point = Midpoint("ayalon_n_holon_laguardia");

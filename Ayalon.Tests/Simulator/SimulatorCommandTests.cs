@@ -3,6 +3,7 @@ using Ayalon.DevHost.Simulator;
 
 namespace Ayalon.Tests.Simulator;
 
+[Trait("Category", "Integration")]
 public partial class SimulatorCommandTests
 {
     [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+/)")]

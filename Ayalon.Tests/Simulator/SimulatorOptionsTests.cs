@@ -5,7 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Ayalon.Tests.Simulator;
 
-public class SimulatorOptionsTests
+[Trait("Category", "Unit")]
+public class SimulatorOptionsBindingTests
 {
     [Fact]
     public void Options_bind_from_the_DevHost_configuration_section()
@@ -31,7 +32,11 @@ public class SimulatorOptionsTests
         Assert.Equal(1500, options.CoverageRadiusMeters);
         Assert.Same(TimeProvider.System, options.TimeProvider);
     }
+}
 
+[Trait("Category", "Integration")]
+public class SimulatorOptionsTests
+{
     [Fact]
     public async Task DevHost_starts_the_simulator_with_its_bound_options_and_points_the_app_at_it()
     {

@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 namespace Ayalon.Tests.Storage;
 
 /// <summary>The raw archive keeps provider bodies whole, however large, in Azurite.</summary>
+[Trait("Category", "Integration")]
 public sealed class RawResponseArchiveTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly DateTimeOffset At = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);

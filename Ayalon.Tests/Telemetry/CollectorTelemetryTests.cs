@@ -16,6 +16,7 @@ namespace Ayalon.Tests.Telemetry;
 /// A simulated cycle through the Functions host's telemetry registration: the custom metrics and their dimensions
 /// that the alerts and runbook queries use, cycle correlation, Information logs kept, and no canary key anywhere.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string Canary = "CANARY-0123456789abcdef";

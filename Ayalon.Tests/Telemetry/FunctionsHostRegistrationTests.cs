@@ -13,6 +13,7 @@ namespace Ayalon.Tests.Telemetry;
 /// The real Functions host builder (as Program.cs builds it) resolves the telemetry and Key Vault registrations:
 /// catches a package mix that builds but fails at start (e.g. WorkerService 3.x with Worker.ApplicationInsights 2.x).
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class FunctionsHostRegistrationTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.ApplicationInsights.DataContracts;
 
 namespace Ayalon.Tests.Telemetry;
 
+[Trait("Category", "Unit")]
 public sealed class TelemetryRedactionTests
 {
     private const string Canary = "CANARY-0123456789abcdef";

@@ -1,6 +1,7 @@
 namespace Ayalon.Tests.Traffic;
 
 /// <summary>The checked-in <c>fixtures/here/</c> files are exactly what <see cref="HereFixtureWriter"/> builds.</summary>
+[Trait("Category", "Unit")]
 public sealed class HereFixtureFileTests
 {
     private static readonly string Folder = Path.Combine(RepoPaths.Root, "fixtures", "here");

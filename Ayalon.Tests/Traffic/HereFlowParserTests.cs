@@ -8,6 +8,7 @@ using Ayalon.Core.Traffic.Here;
 namespace Ayalon.Tests.Traffic;
 
 /// <summary>The HERE <c>/v7/flow</c> parse rules (docs/METHODOLOGY.md §10), one rule per test or theory row.</summary>
+[Trait("Category", "Unit")]
 public sealed class HereFlowParserTests
 {
     private const double Floor = 0.7;

@@ -9,6 +9,7 @@ namespace Ayalon.Tests.Traffic;
 /// The one HERE status classifier: from the HTTP status and the body's structure. Bodies are the fixtures written
 /// from HERE's documented schema (fixtures/here) or inline variations of them.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class HereStatusClassifierTests
 {
     private static HereClassification Classify(int status, string body, string? trackingId = "ours") =>

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Traffic;
 
+[Trait("Category", "Integration")]
 public sealed class TomTomClientTests
 {
     private static readonly GeoPoint Arlozorov = new(32.078, 34.796);

@@ -10,6 +10,7 @@ namespace Ayalon.Tests.Traffic;
 /// The key must not leak through anything the app keeps or writes: attempt records, stored bodies, exceptions, or
 /// any log line of any category — even when the provider echoes the full request URL back.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class TomTomKeySecrecyTests
 {
     private const string Canary = "CANARY-0123456789abcdef";

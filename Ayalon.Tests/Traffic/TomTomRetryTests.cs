@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ayalon.Tests.Traffic;
 
+[Trait("Category", "Integration")]
 public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static readonly GeoPoint Point = new(32.078, 34.796);

@@ -5,6 +5,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 namespace Ayalon.Tests.Traffic;
 
 /// <summary>The one TomTom status classifier (shared by TomTomClient and replay) on the recorded and documented bodies.</summary>
+[Trait("Category", "Unit")]
 public sealed class TomTomStatusClassifierTests
 {
     [Theory]

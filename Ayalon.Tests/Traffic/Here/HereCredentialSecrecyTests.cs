@@ -13,6 +13,7 @@ namespace Ayalon.Tests.Traffic.Here;
 /// or write: token-request attempts, failure details, exceptions, or any log line of any category at Trace — even
 /// when the token endpoint echoes the secret back in bodies and headers.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class HereCredentialSecrecyTests
 {
     private const string KeyId = "secrecy-key-id";

@@ -8,6 +8,7 @@ namespace Ayalon.Tests.Traffic.Here;
 /// OAuth 1.0 signing (RFC 5849 §3.4) as HERE's token endpoint checks it, against vectors computed outside the app:
 /// the RFC's own normalization example and an HMAC-SHA256 vector computed with Python's hmac module.
 /// </summary>
+[Trait("Category", "Unit")]
 public sealed class HereOAuthSignatureTests
 {
     private static readonly Uri HereTokenUrl = new("https://account.api.here.com/oauth2/token");
