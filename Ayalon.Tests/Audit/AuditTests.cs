@@ -18,6 +18,7 @@ namespace Ayalon.Tests.Audit;
 /// simulator (HERE first, failing over to TomTom under faults), then the DevHost's <c>audit</c> command and
 /// <c>POST /api/admin/audit</c> recompute them from the raw archive and compare with what is stored.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class AuditTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     /// <summary>Friday 2026-11-20, 06:00 UTC: the morning rush in Tel Aviv, so the simulated traffic is congested.</summary>

@@ -17,6 +17,7 @@ namespace Ayalon.Tests.Collection;
 /// Azurite and the simulator: one cycle at a time, nothing written by a cycle that lost the lease, the latest state
 /// and the rollups only moving forward, and the outage backoff over a simulated day.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class CycleOverlapTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);

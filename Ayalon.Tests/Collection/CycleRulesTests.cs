@@ -362,6 +362,7 @@ public sealed class CycleRulesTests
 }
 
 /// <summary>The outage backoff's arithmetic: 1, 2, 4… skipped cycles after consecutive failures, capped in time, reset by an answer.</summary>
+[Trait("Category", "Unit")]
 public sealed class ProviderBackoffTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 29, 7, 0, 0, TimeSpan.Zero);

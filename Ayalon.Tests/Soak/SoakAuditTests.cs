@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Ayalon.Tests.Soak;
 
 /// <summary>The audit recomputes every soak cycle from the raw archive and finds what was stored.</summary>
+[Trait("Category", "Integration")]
 [Collection(SoakCollection.Name)]
 public sealed class SoakAuditTests(SoakFixture soak)
 {

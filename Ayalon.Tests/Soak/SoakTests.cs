@@ -10,6 +10,7 @@ namespace Ayalon.Tests.Soak;
 /// What must hold after weeks of collection under every fault (see <see cref="SoakScenarios"/>): each invariant is
 /// checked on both runs of <see cref="SoakFixture"/>, and a failure names the run, the figures and the first breaches.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(SoakCollection.Name)]
 public sealed class SoakTests(SoakFixture soak, ITestOutputHelper output)
 {

@@ -68,6 +68,7 @@ public sealed class TwoDevHostsFixture : IAsyncLifetime
     }
 }
 
+[Trait("Category", "Integration")]
 public sealed class TwoDevHostsTests(TwoDevHostsFixture hosts) : IClassFixture<TwoDevHostsFixture>
 {
     [Fact]
