@@ -101,7 +101,11 @@ public sealed class CycleAudit(
                 {
                     cycleCount++;
                     checkedCycleIds.Add(record.CycleId);
-                    differences.AddRange(prepared[i].Differences);
+                    // A cycle storage failed under may have lost its bodies with the rest of its writes; a body that is
+                    // there must still read back whole.
+                    differences.AddRange(WroteNoData(record)
+                        ? prepared[i].Differences.Where(d => !(d.Table == AyalonTables.RawResponses && d.Field == "Body" && d.Stored is null))
+                        : prepared[i].Differences);
                 }
                 if (prepared[i].Turns.Count == 0) continue; // nobody was asked: nothing was computed or stored
 
