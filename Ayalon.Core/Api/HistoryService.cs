@@ -29,8 +29,7 @@ public sealed class HistoryService(
     /// <summary>Seconds a history answer may be cached: until the next cycle can add to it.</summary>
     public int MaxAgeSeconds()
     {
-        var now = time.GetUtcNow();
-        return ApiResults.MaxAgeUntil(now, schedule.NextAfter(now));
+        return schedule.MaxAgeSeconds(time.GetUtcNow());
     }
 
     public async Task<HistoryResponse> GetAsync(HistoryQuery q, CancellationToken cancellationToken)

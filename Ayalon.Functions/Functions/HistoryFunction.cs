@@ -10,7 +10,7 @@ public sealed class HistoryFunction(HistoryService history, ApiHandler api)
 {
     [Function("ImpactHistory")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/impact/history")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/impact/history")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
         {
