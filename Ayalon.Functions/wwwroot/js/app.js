@@ -10,7 +10,7 @@ import { WINDOWS, historyUrl, rangeFor, renderTrend } from './trend.js';
 
 const REFRESH_SECONDS = 60;
 const WINDOW_KEY = 'ayalon.window';
-const STATUSES = ['healthy', 'degraded', 'stale', 'collector_down', 'empty', 'error'];
+const STATUSES = ['healthy', 'degraded', 'closed', 'stale', 'collector_down', 'empty', 'error'];
 
 const $ = (id) => document.getElementById(id);
 const state = {
