@@ -12,15 +12,82 @@ namespace Ayalon.Core.Api;
 /// step-hold rule (a rollup has no finer grain). Every bucket of the range is listed, observed or not: a gap is
 /// shown as zero observed seconds, never filled in.
 /// </summary>
+/// <remarks>
+/// Memory stays bounded under many concurrent requests (docs/BENCHMARKS.md, "History under load"): the 5-minute
+/// grain serves at most <see cref="HistoryQuery.FiveMinuteLimit"/>; settled days of observations are read once and
+/// kept (<see cref="ObservationDays"/>), as settled hours of rollups are (<see cref="RollupReader"/>); and an answer is
+/// written once into a byte buffer that every concurrent request for the same buckets shares
+/// (<see cref="GetBodyAsync"/>), until the next cycle can change it.
+/// </remarks>
 public sealed class HistoryService(
     CorridorDefinition corridor,
     ImpactSettings impact,
     RollupReader rollups,
     UsualDelayService usualDelay,
     ObservationStore observations,
+    LatestStateStore latest,
     CycleSchedule schedule,
     TimeProvider time)
 {
+    /// <summary>A rendered answer is shared for at most this long (and never past the next cycle or a local write).</summary>
+    public static readonly TimeSpan ShareFor = TimeSpan.FromSeconds(15);
+
+    /// <summary>Bound on the bytes of shared answers kept at once.</summary>
+    public const long SharedBytesBudget = 64L * 1024 * 1024;
+
+    private readonly Lock _bodiesLock = new();
+    private readonly Dictionary<string, SharedBody> _bodies = new(StringComparer.Ordinal);
+    private readonly ObservationDays _days = new(observations, impact, time);
+
+    private sealed record SharedBody(Task<ApiBody> Body, long StateVersion, DateTimeOffset BuiltAtUtc, DateTimeOffset ExpiresAtUtc);
+
+    /// <summary>
+    /// The answer's bytes (JSON or CSV) with its ETag. Concurrent and repeated requests for the same buckets share one
+    /// computation and one buffer until the next scheduled cycle, a cycle written by this process, or
+    /// <see cref="ShareFor"/>, whichever comes first.
+    /// </summary>
+    public Task<ApiBody> GetBodyAsync(HistoryQuery q, CancellationToken cancellationToken)
+    {
+        var edges = Edges(q, impact.Constants.LocalTimeZone);
+        var key = FormattableString.Invariant($"{q.Format}|{q.Granularity}|{edges[0].UtcTicks}|{edges[^1].UtcTicks}|{q.Direction}|{string.Join(',', q.Sections)}");
+        var now = time.GetUtcNow();
+        var version = latest.Version;
+        lock (_bodiesLock)
+        {
+            if (_bodies.TryGetValue(key, out var shared) && shared.StateVersion == version && now >= shared.BuiltAtUtc && now < shared.ExpiresAtUtc &&
+                !shared.Body.IsFaulted && !shared.Body.IsCanceled)
+                return shared.Body;
+        }
+        // Not the request's token: the computation is shared, and one client leaving must not fail the others.
+        var body = RenderAsync(q);
+        var next = schedule.NextAfter(now);
+        var entry = new SharedBody(body, version, now, now + ShareFor < next ? now + ShareFor : next);
+        lock (_bodiesLock)
+        {
+            Trim(now);
+            _bodies[key] = entry;
+        }
+        return body.WaitAsync(cancellationToken);
+    }
+
+    private async Task<ApiBody> RenderAsync(HistoryQuery q)
+    {
+        await Task.Yield();
+        var response = await GetAsync(q, CancellationToken.None).ConfigureAwait(false);
+        return q.Format == "csv" ? Csv(response) : ApiBody.Json(response);
+    }
+
+    /// <summary>Drops expired answers, then the oldest, until the rest fits the budget.</summary>
+    private void Trim(DateTimeOffset now)
+    {
+        foreach (var (k, v) in _bodies.Where(kv => now >= kv.Value.ExpiresAtUtc || now < kv.Value.BuiltAtUtc).ToList()) _bodies.Remove(k);
+        long Size() => _bodies.Values.Where(b => b.Body.IsCompletedSuccessfully).Sum(b => (long)b.Body.Result.Bytes.Length);
+        while (_bodies.Count > 0 && Size() > SharedBytesBudget)
+        {
+            _bodies.Remove(_bodies.MinBy(kv => kv.Value.BuiltAtUtc).Key);
+        }
+    }
+
     public const string CsvHeader = "startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours," +
                                     "usualDelaySeconds,usualLowDelaySeconds,usualHighDelaySeconds,usualWeeks,usualSamples";
 
@@ -98,24 +165,41 @@ public sealed class HistoryService(
 
     public static ApiBody Csv(HistoryResponse response)
     {
-        var sb = new StringBuilder(CsvHeader).Append('\n');
+        using var buffer = new MemoryStream();
+        WriteCsv(response, buffer);
+        var name = FormattableString.Invariant(
+            $"ayalon-history-{response.Granularity}-{response.FromUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-{response.ToUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}.csv");
+        return new ApiBody(buffer.ToArray(), ApiBody.CsvContentType, $"attachment; filename=\"{name}\"");
+    }
+
+    /// <summary>The CSV, line by line into a stream (UTF-8, no BOM): never one string of the whole answer.</summary>
+    public static void WriteCsv(HistoryResponse response, Stream stream)
+    {
+        using var w = new StreamWriter(stream, new UTF8Encoding(false), 16 * 1024, leaveOpen: true) { NewLine = "\n" };
+        w.Write(CsvHeader);
+        w.Write('\n');
         foreach (var s in response.Series)
         {
             foreach (var p in s.Points)
             {
-                sb.Append(p.StartUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture)).Append(',')
-                    .Append(s.Key).Append(',').Append(s.Kind).Append(',')
-                    .Append(Num(p.ObservedSeconds)).Append(',').Append(Num(p.Coverage)).Append(',')
-                    .Append(Num(p.MeanDelaySeconds)).Append(',').Append(Num(p.MaxDelaySeconds)).Append(',')
-                    .Append(Num(p.CongestedSeconds)).Append(',').Append(Num(p.VehicleHours)).Append(',')
-                    .Append(Num(p.Usual.DelaySeconds)).Append(',').Append(Num(p.Usual.LowDelaySeconds)).Append(',')
-                    .Append(Num(p.Usual.HighDelaySeconds)).Append(',').Append(p.Usual.Weeks.ToString(CultureInfo.InvariantCulture)).Append(',')
-                    .Append(p.Usual.Samples.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                w.Write(p.StartUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
+                w.Write(',');
+                w.Write(s.Key);
+                w.Write(',');
+                w.Write(s.Kind);
+                foreach (var v in new[] { p.ObservedSeconds, p.Coverage, p.MeanDelaySeconds, p.MaxDelaySeconds, p.CongestedSeconds, p.VehicleHours,
+                             p.Usual.DelaySeconds, p.Usual.LowDelaySeconds, p.Usual.HighDelaySeconds })
+                {
+                    w.Write(',');
+                    w.Write(Num(v));
+                }
+                w.Write(',');
+                w.Write(p.Usual.Weeks.ToString(CultureInfo.InvariantCulture));
+                w.Write(',');
+                w.Write(p.Usual.Samples.ToString(CultureInfo.InvariantCulture));
+                w.Write('\n');
             }
         }
-        var name = FormattableString.Invariant(
-            $"ayalon-history-{response.Granularity}-{response.FromUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-{response.ToUtc.UtcDateTime:yyyyMMdd'T'HHmm'Z'}.csv");
-        return new ApiBody(Encoding.UTF8.GetBytes(sb.ToString()), ApiBody.CsvContentType, $"attachment; filename=\"{name}\"");
     }
 
     // Shortest round-trip form, as the JSON writer uses: CSV and JSON parse back to the same doubles.
@@ -137,7 +221,7 @@ public sealed class HistoryService(
         Dictionary<string, DelayTotals[]> totals, CancellationToken cancellationToken)
     {
         var maxHold = TimeSpan.FromSeconds(impact.Constants.MaxHoldSeconds);
-        var rows = await observations.ReadAsync(edges[0] - maxHold, edges[^1], sections.Select(s => s.Id).ToList(), cancellationToken)
+        var rows = await _days.ReadAsync(edges[0] - maxHold, edges[^1], sections.Select(s => s.Id).ToList(), cancellationToken)
             .ConfigureAwait(false);
         var step = TimeSpan.FromMinutes(5);
         foreach (var s in sections)
@@ -194,5 +278,50 @@ public sealed class HistoryService(
             if (edges[mid] <= t) lo = mid; else hi = mid - 1;
         }
         return lo;
+    }
+}
+
+/// <summary>
+/// Observations for the 5-minute grain, by UTC day, with settled days kept in memory. A day is settled once it ended
+/// more than an hour and the max hold ago (cycles write observations at their fetch time, so nothing lands in it
+/// any more); the current and the previous day are always read from storage. At most <see cref="MaxCachedDays"/>
+/// days are kept: the 5-minute window plus the hold before it.
+/// </summary>
+internal sealed class ObservationDays(ObservationStore store, ImpactSettings impact, TimeProvider time)
+{
+    public const int MaxCachedDays = 8;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<DateTime, IReadOnlyList<ObservationSample>> _settled = [];
+
+    public async Task<IReadOnlyList<ObservationSample>> ReadAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc,
+        IReadOnlyCollection<string> sectionIds, CancellationToken cancellationToken)
+    {
+        var settledBefore = time.GetUtcNow() - TimeSpan.FromHours(1) - TimeSpan.FromSeconds(impact.Constants.MaxHoldSeconds);
+        var result = new List<ObservationSample>();
+        for (var day = fromUtc.UtcDateTime.Date; day < toUtc.UtcDateTime; day = day.AddDays(1))
+        {
+            var dayStart = new DateTimeOffset(day, TimeSpan.Zero);
+            var dayEnd = dayStart.AddDays(1);
+            IReadOnlyList<ObservationSample>? rows;
+            lock (_lock) _settled.TryGetValue(day, out rows);
+            if (rows is null)
+            {
+                rows = await store.ReadSamplesAsync(dayStart, dayEnd, null, cancellationToken).ConfigureAwait(false);
+                if (dayEnd <= settledBefore)
+                {
+                    lock (_lock)
+                    {
+                        if (_settled.Count >= MaxCachedDays) _settled.Remove(_settled.Keys.Min());
+                        _settled[day] = rows;
+                    }
+                }
+            }
+            foreach (var r in rows)
+            {
+                if (r.ObservedAtUtc >= fromUtc && r.ObservedAtUtc < toUtc && sectionIds.Contains(r.SectionId)) result.Add(r);
+            }
+        }
+        return result;
     }
 }

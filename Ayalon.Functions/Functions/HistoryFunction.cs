@@ -15,8 +15,7 @@ public sealed class HistoryFunction(HistoryService history, ApiHandler api)
         api.RunAsync(request, async () =>
         {
             var query = history.Parse(request.Query);
-            var response = await history.GetAsync(query, cancellationToken);
-            var body = query.Format == "csv" ? HistoryService.Csv(response) : ApiBody.Json(response);
+            var body = await history.GetBodyAsync(query, cancellationToken);
             return ApiResults.Cacheable(request, body, history.MaxAgeSeconds());
         });
 }
