@@ -103,7 +103,23 @@ public static class ApiResults
             if (body.ContentDisposition is { } disposition) response.Headers[HeaderNames.ContentDisposition] = disposition;
             return HttpMethods.IsHead(context.HttpContext.Request.Method)
                 ? Task.CompletedTask
-                : response.Body.WriteAsync(body.Bytes, 0, body.Bytes.Length, context.HttpContext.RequestAborted);
+                : WriteInChunksAsync(response.Body, body.Bytes, context.HttpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>Bytes written to the response stream per write; each write waits until the client has taken the previous ones.</summary>
+    public const int WriteChunkBytes = 32 * 1024;
+
+    /// <summary>
+    /// Writes a body in slices, each awaited: the server then holds about one slice per slow connection instead of a
+    /// copy of the whole body (measured: 200 connections reading a shared 1.4 MB history answer took the DevHost from
+    /// 120 MB to 470 MB when written in one call; docs/BENCHMARKS.md, "History under load").
+    /// </summary>
+    internal static async Task WriteInChunksAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < bytes.Length; offset += WriteChunkBytes)
+        {
+            await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(WriteChunkBytes, bytes.Length - offset)), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -33,11 +33,11 @@ public sealed class HistoryService(
     public static readonly TimeSpan ShareFor = TimeSpan.FromSeconds(15);
 
     /// <summary>Bound on the bytes of shared answers kept at once.</summary>
-    public const long SharedBytesBudget = 64L * 1024 * 1024;
+    public const long SharedBytesBudget = 32L * 1024 * 1024;
 
     private readonly Lock _bodiesLock = new();
     private readonly Dictionary<string, SharedBody> _bodies = new(StringComparer.Ordinal);
-    private readonly ObservationDays _days = new(observations, impact, time);
+    private readonly ObservationDays _days = new(observations, impact, schedule, latest, time);
 
     private sealed record SharedBody(Task<ApiBody> Body, long StateVersion, DateTimeOffset BuiltAtUtc, DateTimeOffset ExpiresAtUtc);
 
@@ -70,11 +70,26 @@ public sealed class HistoryService(
         return body.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Renders at most this many answers at once; the others wait their turn. Requests that each ask for different
+    /// buckets (nothing to share) then cost bounded memory instead of one full answer per connection.
+    /// </summary>
+    public static readonly int MaxConcurrentRenders = Math.Max(2, Environment.ProcessorCount);
+
+    private readonly SemaphoreSlim _renders = new(MaxConcurrentRenders, MaxConcurrentRenders);
+
     private async Task<ApiBody> RenderAsync(HistoryQuery q)
     {
-        await Task.Yield();
-        var response = await GetAsync(q, CancellationToken.None).ConfigureAwait(false);
-        return q.Format == "csv" ? Csv(response) : ApiBody.Json(response);
+        await _renders.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var response = await GetAsync(q, CancellationToken.None).ConfigureAwait(false);
+            return q.Format == "csv" ? Csv(response) : ApiBody.Json(response);
+        }
+        finally
+        {
+            _renders.Release();
+        }
     }
 
     /// <summary>Drops expired answers, then the oldest, until the rest fits the budget.</summary>
@@ -284,36 +299,56 @@ public sealed class HistoryService(
 /// <summary>
 /// Observations for the 5-minute grain, by UTC day, with settled days kept in memory. A day is settled once it ended
 /// more than an hour and the max hold ago (cycles write observations at their fetch time, so nothing lands in it
-/// any more); the current and the previous day are always read from storage. At most <see cref="MaxCachedDays"/>
-/// days are kept: the 5-minute window plus the hold before it.
+/// any more). Unsettled days are re-read once the next cycle can have added to them (or this process wrote one),
+/// at most every <see cref="HistoryService.ShareFor"/>. At most <see cref="MaxCachedDays"/> settled days are kept:
+/// the 5-minute window plus the hold before it.
 /// </summary>
-internal sealed class ObservationDays(ObservationStore store, ImpactSettings impact, TimeProvider time)
+internal sealed class ObservationDays(ObservationStore store, ImpactSettings impact, CycleSchedule schedule, LatestStateStore latest, TimeProvider time)
 {
     public const int MaxCachedDays = 8;
 
     private readonly Lock _lock = new();
     private readonly Dictionary<DateTime, IReadOnlyList<ObservationSample>> _settled = [];
+    private readonly Dictionary<DateTime, Recent> _recent = [];
+
+    /// <summary>An unsettled day as last read: reused until the next cycle can add to it (or this process wrote).</summary>
+    private sealed record Recent(IReadOnlyList<ObservationSample> Rows, long StateVersion, DateTimeOffset ReadAtUtc, DateTimeOffset ExpiresAtUtc);
 
     public async Task<IReadOnlyList<ObservationSample>> ReadAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc,
         IReadOnlyCollection<string> sectionIds, CancellationToken cancellationToken)
     {
-        var settledBefore = time.GetUtcNow() - TimeSpan.FromHours(1) - TimeSpan.FromSeconds(impact.Constants.MaxHoldSeconds);
+        var now = time.GetUtcNow();
+        var settledBefore = now - TimeSpan.FromHours(1) - TimeSpan.FromSeconds(impact.Constants.MaxHoldSeconds);
+        var version = latest.Version;
         var result = new List<ObservationSample>();
         for (var day = fromUtc.UtcDateTime.Date; day < toUtc.UtcDateTime; day = day.AddDays(1))
         {
             var dayStart = new DateTimeOffset(day, TimeSpan.Zero);
             var dayEnd = dayStart.AddDays(1);
-            IReadOnlyList<ObservationSample>? rows;
-            lock (_lock) _settled.TryGetValue(day, out rows);
+            var settled = dayEnd <= settledBefore;
+            IReadOnlyList<ObservationSample>? rows = null;
+            lock (_lock)
+            {
+                if (settled) _settled.TryGetValue(day, out rows);
+                else if (_recent.TryGetValue(day, out var r) && r.StateVersion == version && now >= r.ReadAtUtc && now < r.ExpiresAtUtc) rows = r.Rows;
+            }
             if (rows is null)
             {
                 rows = await store.ReadSamplesAsync(dayStart, dayEnd, null, cancellationToken).ConfigureAwait(false);
-                if (dayEnd <= settledBefore)
+                lock (_lock)
                 {
-                    lock (_lock)
+                    if (settled)
                     {
                         if (_settled.Count >= MaxCachedDays) _settled.Remove(_settled.Keys.Min());
                         _settled[day] = rows;
+                        _recent.Remove(day);
+                    }
+                    else
+                    {
+                        foreach (var old in _recent.Keys.Where(k => k < day.AddDays(-2)).ToList()) _recent.Remove(old);
+                        var next = schedule.NextAfter(now);
+                        var until = now + HistoryService.ShareFor < next ? now + HistoryService.ShareFor : next;
+                        _recent[day] = new Recent(rows, version, now, until);
                     }
                 }
             }
