@@ -35,6 +35,9 @@ public sealed class HistoryService(
     /// <summary>Bound on the bytes of shared answers kept at once.</summary>
     public const long SharedBytesBudget = 32L * 1024 * 1024;
 
+    /// <summary>Bound on shared answers kept at once, rendered or still rendering (each is at most ~1.4 MB).</summary>
+    public const int MaxSharedAnswers = 24;
+
     private readonly Lock _bodiesLock = new();
     private readonly Dictionary<string, SharedBody> _bodies = new(StringComparer.Ordinal);
     private readonly ObservationDays _days = new(observations, impact, schedule, latest, time);
@@ -97,7 +100,7 @@ public sealed class HistoryService(
     {
         foreach (var (k, v) in _bodies.Where(kv => now >= kv.Value.ExpiresAtUtc || now < kv.Value.BuiltAtUtc).ToList()) _bodies.Remove(k);
         long Size() => _bodies.Values.Where(b => b.Body.IsCompletedSuccessfully).Sum(b => (long)b.Body.Result.Bytes.Length);
-        while (_bodies.Count > 0 && Size() > SharedBytesBudget)
+        while (_bodies.Count > 0 && (_bodies.Count >= MaxSharedAnswers || Size() > SharedBytesBudget))
         {
             _bodies.Remove(_bodies.MinBy(kv => kv.Value.BuiltAtUtc).Key);
         }
