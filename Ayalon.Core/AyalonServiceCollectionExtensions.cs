@@ -26,13 +26,15 @@ public static class AyalonServiceCollectionExtensions
 
         services.AddOptions<TomTomOptions>().BindConfiguration(TomTomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CollectorOptions>().BindConfiguration(CollectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorOptions>, CycleScheduleValidator>());
         services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuotaOptions>, QuotaOptionsValidator>(_ => new QuotaOptionsValidator(configuration)));
         services.AddOptions<ImpactOptions>().BindConfiguration(ImpactOptions.SectionName);
 
         services.TryAddSingleton(sp => ReadStorageOptions(configuration));
         services.TryAddSingleton<TableOperationCounter>();
-        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TableOperationCounter>()));
+        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TableOperationCounter>(),
+            sp.GetService<Microsoft.Extensions.Logging.ILogger<AyalonTables>>()));
         services.TryAddSingleton<CorridorDefinition>(_ =>
         {
             var path = configuration["Corridor:File"];
@@ -69,7 +71,7 @@ public static class AyalonServiceCollectionExtensions
         // Transient: it holds the typed provider HttpClient, which the factory hands out fresh.
         services.TryAddTransient<CollectionCycle>();
         services.TryAddSingleton<CycleAudit>();
-        services.TryAddSingleton<CycleSchedule>();
+        services.TryAddSingleton(sp => new CycleSchedule(sp.GetRequiredService<IOptions<CollectorOptions>>()));
         services.TryAddSingleton<ApiHandler>();
         services.TryAddSingleton<ResponseHeaders>();
         services.TryAddSingleton(_ => new DashboardFiles());

@@ -6,7 +6,8 @@ namespace Ayalon.Functions;
 
 /// <summary>
 /// Worker middleware: the security and CORS headers of <see cref="ResponseHeaders"/> on every HTTP response of
-/// the Functions app (the DevHost applies the same class in its own middleware).
+/// the Functions app (the DevHost applies the same class in its own middleware): CORS on the public read routes
+/// only, and <c>Vary: Origin</c> whenever CORS is configured.
 /// </summary>
 public sealed class ResponseHeadersMiddleware(ResponseHeaders headers) : IFunctionsWorkerMiddleware
 {

@@ -27,7 +27,7 @@ public sealed class ApiHandler(ILogger<ApiHandler> logger)
         {
             throw; // the client went away: nobody to answer
         }
-        catch (Exception ex) when (IsStorageFailure(ex))
+        catch (Exception ex) when (Storage.StorageFailure.Is(ex))
         {
             logger.LogWarning("{Path}: Table Storage unavailable ({ExceptionType})", request.Path.Value, ex.GetType().Name);
             return ApiResults.Error(request.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiError.SourceUnavailable,
@@ -42,13 +42,4 @@ public sealed class ApiHandler(ILogger<ApiHandler> logger)
                 "an unexpected error occurred; it has been logged with this trace id.");
         }
     }
-
-    /// <summary>Table Storage unreachable or failing, as the Azure SDK reports it (after its own retries).</summary>
-    public static bool IsStorageFailure(Exception ex) => ex switch
-    {
-        Azure.RequestFailedException or HttpRequestException or TimeoutException or IOException => true,
-        OperationCanceledException { InnerException: { } inner } => IsStorageFailure(inner),
-        AggregateException agg => agg.InnerExceptions.All(IsStorageFailure),
-        _ => false,
-    };
 }

@@ -34,8 +34,8 @@ public sealed class ApiBody
 /// </summary>
 public static class ApiResults
 {
-    /// <summary>Upper bound of max-age: a client never trusts a copy longer than one collection period.</summary>
-    public const int MaxAgeCapSeconds = 300;
+    /// <summary>max-age of documents that do not follow the collection cycle (the corridor, the OpenAPI description).</summary>
+    public const int DocumentMaxAgeSeconds = 300;
 
     /// <summary>Not cacheable by shared caches: health, analytics, errors.</summary>
     public static IActionResult Json<T>(T value, int statusCode = StatusCodes.Status200OK) =>
@@ -43,11 +43,11 @@ public static class ApiResults
 
     /// <summary>
     /// A cacheable body: <c>ETag</c>, <c>Cache-Control: public, max-age=n</c> (n = seconds until the next collection
-    /// cycle could change it, at most <see cref="MaxAgeCapSeconds"/>); a matching <c>If-None-Match</c> gets 304.
+    /// cycle could change it: <see cref="CycleSchedule.MaxAgeSeconds"/>); a matching <c>If-None-Match</c> gets 304.
     /// </summary>
     public static IActionResult Cacheable(HttpRequest request, ApiBody body, int maxAgeSeconds)
     {
-        var maxAge = Math.Clamp(maxAgeSeconds, 0, MaxAgeCapSeconds);
+        var maxAge = Math.Max(0, maxAgeSeconds);
         var cacheControl = "public, max-age=" + maxAge.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Matches(request, body.ETag)
             ? new NotModifiedResult(body.ETag, cacheControl)
@@ -59,10 +59,6 @@ public static class ApiResults
         Matches(request, body.ETag)
             ? new NotModifiedResult(body.ETag, "no-cache")
             : new BodyResult(body, StatusCodes.Status200OK, "no-cache", withETag: true);
-
-    /// <summary>Seconds from <paramref name="nowUtc"/> until <paramref name="untilUtc"/>, rounded down, within [0, cap].</summary>
-    public static int MaxAgeUntil(DateTimeOffset nowUtc, DateTimeOffset untilUtc) =>
-        (int)Math.Clamp(Math.Floor((untilUtc - nowUtc).TotalSeconds), 0, MaxAgeCapSeconds);
 
     /// <summary>The one error response shape of every endpoint; never exception text.</summary>
     public static IActionResult Error(HttpContext context, int statusCode, string code, string message, int? retryAfterSeconds = null)
@@ -107,7 +103,23 @@ public static class ApiResults
             if (body.ContentDisposition is { } disposition) response.Headers[HeaderNames.ContentDisposition] = disposition;
             return HttpMethods.IsHead(context.HttpContext.Request.Method)
                 ? Task.CompletedTask
-                : response.Body.WriteAsync(body.Bytes, 0, body.Bytes.Length, context.HttpContext.RequestAborted);
+                : WriteInChunksAsync(response.Body, body.Bytes, context.HttpContext.RequestAborted);
+        }
+    }
+
+    /// <summary>Bytes written to the response stream per write; each write waits until the client has taken the previous ones.</summary>
+    public const int WriteChunkBytes = 32 * 1024;
+
+    /// <summary>
+    /// Writes a body in slices, each awaited: the server then holds about one slice per slow connection instead of a
+    /// copy of the whole body (measured: 200 connections reading a shared 1.4 MB history answer took the DevHost from
+    /// 120 MB to 470 MB when written in one call; docs/BENCHMARKS.md, "History under load").
+    /// </summary>
+    internal static async Task WriteInChunksAsync(Stream stream, byte[] bytes, CancellationToken cancellationToken)
+    {
+        for (var offset = 0; offset < bytes.Length; offset += WriteChunkBytes)
+        {
+            await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(WriteChunkBytes, bytes.Length - offset)), cancellationToken).ConfigureAwait(false);
         }
     }
 

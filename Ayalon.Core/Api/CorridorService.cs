@@ -6,7 +6,7 @@ namespace Ayalon.Core.Api;
 public sealed class CorridorService(CorridorDefinition corridor)
 {
     /// <summary>The corridor changes only with a deployment; the API's one cap on max-age applies all the same.</summary>
-    public const int MaxAgeSeconds = ApiResults.MaxAgeCapSeconds;
+    public const int MaxAgeSeconds = ApiResults.DocumentMaxAgeSeconds;
 
     private readonly Lazy<ApiBody> _body = new(() => ApiBody.Json(Build(corridor)));
 

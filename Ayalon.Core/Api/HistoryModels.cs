@@ -17,10 +17,17 @@ public sealed record HistoryQuery(
     public static readonly IReadOnlyList<string> SingleParameters = ["from", "to", "granularity", "direction", "format"];
     public static readonly IReadOnlyList<string> RepeatableParameters = ["section"];
 
+    /// <summary>
+    /// The 5-minute grain is integrated from raw observations per request, so it serves two days at most (576 buckets
+    /// per series; a whole corridor by section is about 1 MB of JSON): enough to see yesterday and today in detail,
+    /// small enough that many concurrent requests cannot exhaust memory. Longer ranges use the hourly rollups.
+    /// </summary>
+    public static readonly TimeSpan FiveMinuteLimit = TimeSpan.FromDays(2);
+
     /// <summary>The longest range each granularity serves (a bigger answer is a download job, not a request).</summary>
     public static TimeSpan LimitFor(string granularity) => granularity switch
     {
-        FiveMinutes => TimeSpan.FromDays(7),
+        FiveMinutes => FiveMinuteLimit,
         Hour => TimeSpan.FromDays(90),
         _ => TimeSpan.FromDays(400),
     };
@@ -59,7 +66,8 @@ public sealed record HistoryQuery(
         var limit = LimitFor(granularity);
         if (end - start > limit)
             throw new ApiInputException(to is null ? "from" : "to", FormattableString.Invariant(
-                $"the range from 'from' to 'to' is {(end - start).TotalDays:0.##} days; granularity {granularity} serves at most {limit.TotalDays:0} days."));
+                $"the range from 'from' to 'to' is {(end - start).TotalDays:0.##} days; granularity {granularity} serves at most {limit.TotalDays:0} days") +
+                (granularity == FiveMinutes ? "; use granularity=hour for longer ranges." : "."));
         return new HistoryQuery(start, end, granularity, sections, direction, format);
     }
 }

@@ -11,7 +11,7 @@ namespace Ayalon.Core.Api;
 /// <summary>/api/impact as served: the response, its serialized body (with ETag) and how long it stays valid.</summary>
 public sealed record ImpactSnapshot(ImpactResponse Response, ApiBody Body, DateTimeOffset BuiltAtUtc, long StateVersion)
 {
-    public int MaxAgeSeconds(DateTimeOffset nowUtc) => ApiResults.MaxAgeUntil(nowUtc, Response.NextCycleUtc);
+    public int MaxAgeSeconds(DateTimeOffset nowUtc) => (int)Math.Max(0, Math.Floor((Response.NextCycleUtc - nowUtc).TotalSeconds));
 }
 
 /// <summary>
@@ -34,10 +34,6 @@ public sealed class ImpactService(
     TimeProvider time,
     ILogger<ImpactService> logger)
 {
-    /// <summary>Newer than this an observation is current; then stale; then old.</summary>
-    public static readonly TimeSpan CurrentAge = TimeSpan.FromSeconds(DataFreshness.HealthyBelowSeconds);
-    public static readonly TimeSpan StaleAge = TimeSpan.FromSeconds(DataFreshness.DegradedBelowSeconds);
-
     /// <summary>The corridor geometry is OpenStreetMap-derived (the loader's attribution), licensed ODbL 1.0.</summary>
     public const string GeometryCredit = CorridorLoader.OsmAttribution + ", ODbL 1.0";
 
@@ -78,7 +74,7 @@ public sealed class ImpactService(
             {
                 await RebuildAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ApiHandler.IsStorageFailure(ex))
+            catch (Exception ex) when (StorageFailure.Is(ex))
             {
                 logger.LogWarning("Impact snapshot refresh failed: storage unavailable ({ExceptionType})", ex.GetType().Name);
             }
@@ -157,7 +153,7 @@ public sealed class ImpactService(
         var state = inputs.State;
         var constants = impact.Constants;
 
-        var sections = corridor.Sections.Select(s => SectionState(s, state, now, usual.Section(s.Id))).ToList();
+        var sections = corridor.Sections.Select(s => SectionState(s, state, now, usual.Section(s.Id), schedule.Freshness)).ToList();
         var directions = corridor.Directions.Select(d => DirectionState(d, sections, state, usual.Direction(d))).ToList();
         var newestValid = NewestValid(state);
         // Today runs from local midnight, so every hour it integrates lies in one local month: that month's price.
@@ -178,19 +174,20 @@ public sealed class ImpactService(
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
         return new ImpactResponse(now, constants.MethodologyVersion, constants.ConstantsVersion, schedule.NextAfter(now),
-            DataFreshness.StatusFor(newestValid, now), directions, sections, today,
+            DataFreshness.Evaluate(state.Sections, corridor.Sections.Count, schedule.Freshness, now).Status, directions, sections, today,
             new ImpactSources(traffic, fuel, volume, GeometryCredit),
             new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid));
     }
 
-    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now, UsualDelay usual)
+    /// <summary>A section's observation is current while health would call it healthy, then stale, then old (the schedule's bands).</summary>
+    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now, UsualDelay usual, FreshnessThresholds bands)
     {
         if (!state.Sections.TryGetValue(s.Id, out var o))
         {
             return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false, usual);
         }
         var age = now - o.ObservedAtUtc;
-        var name = o.State != ObservationState.Ok ? o.State : age < CurrentAge ? "current" : age < StaleAge ? "stale" : "old";
+        var name = o.State != ObservationState.Ok ? o.State : age < bands.HealthyBelow ? "current" : age < bands.DegradedBelow ? "stale" : "old";
         return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, name, o.ObservedAtUtc, Round.Value(age.TotalSeconds, 1),
             Round.Seconds(o.TravelTimeSeconds), Round.Seconds(o.FreeFlowTimeSeconds), Round.Seconds(o.DelaySeconds),
             Round.Value(o.SpeedKmh, 2), Round.Value(o.FreeFlowSpeedKmh, 2), Round.Fraction(o.Coverage), o.Congested,

@@ -28,7 +28,7 @@ public sealed class RollupCacheWarmup(RollupReader reader, CorridorDefinition co
             await reader.ReadAsync(now - Span, now, corridor.Sections.Select(s => s.Id).ToList(), stoppingToken).ConfigureAwait(false);
             logger.LogInformation("Hourly rollups of the last {Days} days cached for history requests", Span.TotalDays);
         }
-        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException or InvalidOperationException)
+        catch (Exception ex) when (Storage.StorageFailure.Is(ex) || ex is InvalidOperationException)
         {
             logger.LogWarning("Rollup cache warm-up skipped: storage unavailable ({ExceptionType})", ex.GetType().Name);
         }

@@ -73,7 +73,7 @@ public sealed class UsualDelayService(RollupReader rollups, CorridorDefinition c
         {
             return await ForHourAsync(hourStartUtc, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ApiHandler.IsStorageFailure(ex))
+        catch (Exception ex) when (Storage.StorageFailure.Is(ex))
         {
             logger.LogWarning("Usual delay unavailable: storage unreachable ({ExceptionType})", ex.GetType().Name);
             var missing = UsualDelay.Missing("the stored history could not be read");

@@ -25,7 +25,7 @@ public sealed record HealthReport(
 {
     /// <summary>Availability tests key on the code: 200 while data is fresh enough, 503 otherwise.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public int HttpStatus => Status is HealthStatus.Healthy or HealthStatus.Degraded ? 200 : 503;
+    public int HttpStatus => HealthStatus.IsServing(Status) ? 200 : 503;
 }
 
 public static class CheckStatus
@@ -36,9 +36,10 @@ public static class CheckStatus
 }
 
 /// <summary>
-/// Health from persisted data only (DESIGN §6) — the latest-state rows and the quota ledger; it never calls the
-/// provider. The status is the freshness rule (<see cref="DataFreshness"/>), or <c>error</c> when storage cannot
-/// be read; the checks explain why: storage, freshness, collector, provider, quota, configuration.
+/// Health from persisted data only — the latest-state rows and the quota ledger; it never calls the provider.
+/// The status is the freshness rule (<see cref="DataFreshness"/>, with the schedule's thresholds), or <c>error</c>
+/// when storage cannot be read; the checks explain why: storage (unreachable, or answered with an error status),
+/// freshness, collector, provider, quota, configuration.
 /// </summary>
 public sealed class HealthService(
     LatestStateStore latest,
@@ -46,12 +47,11 @@ public sealed class HealthService(
     ITomTomKeySource tomTomKey,
     IHereCredentials hereCredentials,
     IConfiguration configuration,
+    CycleSchedule schedule,
+    Corridor.CorridorDefinition corridor,
     TimeProvider time,
     ILogger<HealthService> logger)
 {
-    /// <summary>No cycle for this long (four schedule periods) means the timer is not running: the alert rule's 20 min.</summary>
-    public const double CollectorSilentAfterSeconds = 1200;
-
     public async Task<HealthReport> GetAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -66,43 +66,64 @@ public sealed class HealthService(
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            // Whatever the failure looks like, health answers (503 "error"); the type is logged, never returned.
-            logger.LogWarning("Health: Table Storage unreachable ({ExceptionType})", ex.GetType().Name);
-            checks.Add(new HealthCheck("storage", CheckStatus.Error, "table storage unreachable"));
+            // Whatever the failure looks like, health answers (503 "error") and says whether storage answered at all;
+            // the exception is logged, never returned.
+            string detail;
+            if (StorageFailure.Is(ex))
+            {
+                detail = StorageFailure.Classify(ex).Describe();
+                logger.LogWarning("Health: {Failure} ({ExceptionType})", detail, ex.GetType().Name);
+            }
+            else
+            {
+                detail = "table storage could not be read (an unexpected failure, logged)";
+                logger.LogError(ex, "Health: reading storage failed unexpectedly");
+            }
+            checks.Add(new HealthCheck("storage", CheckStatus.Error, detail));
             checks.Add(Configuration());
             return new HealthReport(HealthStatus.Error, now, null, null, checks, null, null);
         }
 
-        var newest = state.Sections.Values.Where(o => o.State == ObservationState.Ok).Select(o => (DateTimeOffset?)o.ObservedAtUtc).Max();
-        var status = DataFreshness.StatusFor(newest, now);
-        double? age = newest is { } n ? Math.Round((now - n).TotalSeconds, 1) : null;
-        checks.Add(Freshness(status, age));
-        checks.Add(Collector(state.LastCycle, now));
+        var thresholds = schedule.Freshness;
+        var verdict = DataFreshness.Evaluate(state.Sections, corridor.Sections.Count, thresholds, now);
+        checks.Add(Freshness(verdict, thresholds));
+        checks.Add(Collector(state.LastCycle, now, thresholds));
         checks.Add(Provider(state.LastCycle));
         checks.Add(Quota(quotas));
         checks.Add(Configuration());
 
         var last = state.LastCycle is { } c ? new HealthCycle(c.CycleId, c.StartedAtUtc, c.Status, c.ProviderStatus, c.Message) : null;
-        return new HealthReport(status, now, age, newest, checks, last, quotas.Select(QuotaSummary.From).ToList());
+        return new HealthReport(verdict.Status, now, verdict.AgeSeconds, verdict.NewestObservationUtc, checks, last, quotas.Select(QuotaSummary.From).ToList());
     }
 
-    private static HealthCheck Freshness(string status, double? age) => status switch
+    private static HealthCheck Freshness(FreshnessVerdict v, FreshnessThresholds t)
     {
-        HealthStatus.Empty => new("freshness", CheckStatus.Warning, "no valid observation yet"),
-        HealthStatus.Healthy => new("freshness", CheckStatus.Ok, FormattableString.Invariant($"newest valid observation {age:0} s old")),
-        HealthStatus.Degraded => new("freshness", CheckStatus.Warning,
-            FormattableString.Invariant($"newest valid observation {age:0} s old (healthy below {DataFreshness.HealthyBelowSeconds:0} s)")),
-        _ => new("freshness", CheckStatus.Error,
-            FormattableString.Invariant($"newest valid observation {age:0} s old (degraded below {DataFreshness.DegradedBelowSeconds:0} s)")),
-    };
+        var age = v.AgeSeconds;
+        var healthy = t.HealthyBelow.TotalSeconds;
+        var degraded = t.DegradedBelow.TotalSeconds;
+        return v.Status switch
+        {
+            HealthStatus.Empty => new("freshness", CheckStatus.Warning, "no observation yet"),
+            HealthStatus.Closed => new("freshness", CheckStatus.Ok,
+                FormattableString.Invariant($"newest observation {age:0} s old; every section reports a road closure")),
+            HealthStatus.Healthy => new("freshness", CheckStatus.Ok, FormattableString.Invariant($"newest observation {age:0} s old (healthy below {healthy:0} s)")),
+            HealthStatus.Degraded when !v.AnyValue && age < healthy => new("freshness", CheckStatus.Warning,
+                FormattableString.Invariant($"newest observation {age:0} s old, but no section has a measured value (closed or insufficient coverage)")),
+            HealthStatus.Degraded => new("freshness", CheckStatus.Warning,
+                FormattableString.Invariant($"newest observation {age:0} s old (healthy below {healthy:0} s)")),
+            _ => new("freshness", CheckStatus.Error,
+                FormattableString.Invariant($"newest observation {age:0} s old (degraded below {degraded:0} s)")),
+        };
+    }
 
-    private static HealthCheck Collector(CycleRecord? last, DateTimeOffset now)
+    private static HealthCheck Collector(CycleRecord? last, DateTimeOffset now, FreshnessThresholds thresholds)
     {
         if (last is null) return new("collector", CheckStatus.Warning, "no collection cycle has run yet");
         var age = (now - last.StartedAtUtc).TotalSeconds;
         var when = FormattableString.Invariant($"last cycle {last.Status}, {age:0} s ago");
-        if (age > CollectorSilentAfterSeconds)
-            return new("collector", CheckStatus.Error, when + FormattableString.Invariant($" (none for over {CollectorSilentAfterSeconds:0} s)"));
+        var silentAfter = thresholds.CollectorSilentAfter.TotalSeconds;
+        if (age > silentAfter)
+            return new("collector", CheckStatus.Error, when + FormattableString.Invariant($" (none for over {silentAfter:0} s)"));
         return last.Status switch
         {
             CycleStatus.Ok => new("collector", CheckStatus.Ok, when),

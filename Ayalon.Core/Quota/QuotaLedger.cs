@@ -171,8 +171,9 @@ public sealed class QuotaLedger(
                 Remember(Merged(row, patch), updated);
                 return Answer(quota, count, window, now, reserved + count, null);
             }
-            catch (RequestFailedException ex) when (ex.Status == 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 412)
             {
+                // 404: the row we remembered is gone (storage was wiped and its tables re-created): read afresh.
                 Forget(provider, window.Key);
                 // A stale copy of ours is not contention: re-read at once; real contention backs off.
                 if (attempt > 1) await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
@@ -349,9 +350,9 @@ public sealed class QuotaLedger(
                 }
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
             {
-                Forget(provider, window.Key);
+                Forget(provider, window.Key); // 404: the remembered row is gone (storage wiped, tables re-created)
                 if (attempt > 1) await BackoffAsync(attempt, cancellationToken).ConfigureAwait(false);
             }
         }

@@ -105,4 +105,19 @@ public sealed class CycleStore(AyalonTables tables)
         result.Sort((a, b) => a.StartedAtUtc.CompareTo(b.StartedAtUtc));
         return result;
     }
+
+    /// <summary>
+    /// When the first recorded cycle started, or null before any: one row read (a table query returns rows in
+    /// partition and row key order, which here is start order).
+    /// </summary>
+    public async Task<DateTimeOffset?> ReadFirstStartAsync(CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AyalonTables.Cycles, cancellationToken).ConfigureAwait(false);
+        await foreach (var e in table.QueryAsync<TableEntity>(filter: (string?)null, maxPerPage: 1, select: ["StartedAtUtc"],
+                           cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return e.GetDateTimeOffset("StartedAtUtc");
+        }
+        return null;
+    }
 }

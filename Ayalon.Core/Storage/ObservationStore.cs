@@ -24,6 +24,9 @@ public sealed record StoredObservation(
     string MethodologyVersion,
     string ConstantsVersion);
 
+/// <summary>An observation as the read side needs it: when, what state, how much of the section was covered, the delay.</summary>
+public sealed record ObservationSample(string SectionId, DateTimeOffset ObservedAtUtc, string State, double Coverage, double? DelaySeconds, bool Congested);
+
 /// <summary>
 /// Section observations. Partition = UTC day of observation; row key = section + provider snapshot, so the same
 /// provider data written twice lands on the same row (stored once). One day's rows for all sections share a
@@ -65,6 +68,35 @@ public sealed class ObservationStore(AyalonTables tables)
                 if (o.ObservedAtUtc < fromUtc || o.ObservedAtUtc >= toUtc) continue;
                 if (sectionIds is { Count: > 0 } && !sectionIds.Contains(o.SectionId)) continue;
                 result.Add(o);
+            }
+        }
+        result.Sort((a, b) => a.ObservedAtUtc.CompareTo(b.ObservedAtUtc));
+        return result;
+    }
+
+    private static readonly string[] SampleProperties = ["SectionId", "ObservedAtUtc", "State", "Coverage", "DelaySeconds", "Congested"];
+
+    /// <summary>
+    /// The read side's slim view of observations in [from, to), ordered by time: six properties per row instead of
+    /// eighteen (history's 5-minute buckets and analytics' coverage need no provenance).
+    /// </summary>
+    public async Task<IReadOnlyList<ObservationSample>> ReadSamplesAsync(DateTimeOffset fromUtc, DateTimeOffset toUtc,
+        IReadOnlyCollection<string>? sectionIds, CancellationToken cancellationToken)
+    {
+        var table = await tables.GetAsync(AyalonTables.Observations, cancellationToken).ConfigureAwait(false);
+        var result = new List<ObservationSample>();
+        for (var day = fromUtc.UtcDateTime.Date; day < toUtc.UtcDateTime; day = day.AddDays(1))
+        {
+            var partition = day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == partition, select: SampleProperties,
+                               cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var at = e.GetDateTimeOffset("ObservedAtUtc") ?? default;
+                if (at < fromUtc || at >= toUtc) continue;
+                var section = e.GetString("SectionId") ?? "";
+                if (sectionIds is { Count: > 0 } && !sectionIds.Contains(section)) continue;
+                result.Add(new ObservationSample(section, at, e.GetString("State") ?? "no_data", e.GetDouble("Coverage") ?? 0,
+                    e.GetDouble("DelaySeconds"), e.GetBoolean("Congested") ?? false));
             }
         }
         result.Sort((a, b) => a.ObservedAtUtc.CompareTo(b.ObservedAtUtc));

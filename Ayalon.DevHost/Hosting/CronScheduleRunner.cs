@@ -1,24 +1,21 @@
-using NCrontab;
+using Ayalon.Core.Api;
 
 namespace Ayalon.DevHost.Hosting;
 
 /// <summary>
-/// Fires a callback on every occurrence of an NCRONTAB schedule (with seconds, UTC), the way the Functions timer
-/// does. Each next occurrence is computed from the previous one, never from "now" after the delay: a delay that
-/// returns a little early would otherwise fire the same occurrence again.
+/// Fires a callback on every occurrence of a schedule (the app's one <see cref="CycleSchedule"/>: NCRONTAB, UTC), the
+/// way the Functions timer does. Each next occurrence is computed from the previous one, never from "now" after the
+/// delay: a delay that returns a little early would otherwise fire the same occurrence again.
 /// </summary>
-public sealed class CronScheduleRunner(string schedule, TimeProvider time, Func<DateTimeOffset, DateTimeOffset, CancellationToken, Task> onOccurrence)
+public sealed class CronScheduleRunner(CycleSchedule schedule, TimeProvider time, Func<DateTimeOffset, DateTimeOffset, CancellationToken, Task> onOccurrence)
 {
-    private readonly CrontabSchedule _schedule = Parse(schedule);
-
-    public static CrontabSchedule Parse(string schedule)
+    /// <summary>A runner for an expression, parsed by the same rules as <c>Collector:Schedule</c>.</summary>
+    public CronScheduleRunner(string schedule, TimeProvider time, Func<DateTimeOffset, DateTimeOffset, CancellationToken, Task> onOccurrence)
+        : this(new CycleSchedule(schedule), time, onOccurrence)
     {
-        var fields = schedule.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
-        return CrontabSchedule.Parse(schedule, new CrontabSchedule.ParseOptions { IncludingSeconds = fields == 6 });
     }
 
-    public DateTimeOffset NextAfter(DateTimeOffset instantUtc) =>
-        new(DateTime.SpecifyKind(_schedule.GetNextOccurrence(instantUtc.UtcDateTime), DateTimeKind.Utc));
+    public DateTimeOffset NextAfter(DateTimeOffset instantUtc) => schedule.NextAfter(instantUtc);
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {

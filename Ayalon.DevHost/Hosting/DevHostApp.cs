@@ -85,6 +85,7 @@ public static class DevHostApp
 
         builder.Services.AddAyalonCore(configuration);
         builder.Services.AddMvcCore();
+        builder.Services.AddSingleton<FunctionKeyGuard>();
         if (configuration.GetValue("DevHost:RunTimers", true))
         {
             builder.Services.AddHostedService<TimerFunctionService>();

@@ -86,7 +86,8 @@ public static class FunctionEndpointRouteBuilderExtensions
 
     private static async Task InvokeAsync(HttpFunction function, HttpContext context)
     {
-        if (function.AuthLevel is not AuthorizationLevel.Anonymous && !FunctionKeyMatches(context))
+        if (function.AuthLevel is not AuthorizationLevel.Anonymous &&
+            !await context.RequestServices.GetRequiredService<FunctionKeyGuard>().CheckAsync(context))
         {
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             return;
@@ -102,14 +103,5 @@ public static class FunctionEndpointRouteBuilderExtensions
         {
             await action.ExecuteResultAsync(new ActionContext(context, context.GetRouteData(), new ActionDescriptor()));
         }
-    }
-
-    private static bool FunctionKeyMatches(HttpContext context)
-    {
-        var expected = context.RequestServices.GetRequiredService<IConfiguration>()["DevHost:FunctionKey"];
-        if (string.IsNullOrEmpty(expected)) return false; // no key configured: protected routes stay closed
-        var given = context.Request.Headers["x-functions-key"].FirstOrDefault() ?? context.Request.Query["code"].FirstOrDefault();
-        return given is not null && System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(expected));
     }
 }

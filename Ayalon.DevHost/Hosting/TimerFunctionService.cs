@@ -1,3 +1,4 @@
+using Ayalon.Core.Api;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Ayalon.DevHost.Hosting;
@@ -6,6 +7,7 @@ namespace Ayalon.DevHost.Hosting;
 public sealed class TimerFunctionService(
     IServiceProvider services,
     IConfiguration configuration,
+    CycleSchedule cycleSchedule,
     TimeProvider time,
     ILogger<TimerFunctionService> logger) : BackgroundService
 {
@@ -13,8 +15,11 @@ public sealed class TimerFunctionService(
     {
         var runners = FunctionCatalog.TimerFunctions().Select(function =>
         {
-            var schedule = FunctionCatalog.ResolveSetting(function.Schedule, configuration);
-            logger.LogInformation("Timer function {Function} scheduled on {Schedule} (UTC)", function.Name, schedule);
+            var expression = FunctionCatalog.ResolveSetting(function.Schedule, configuration);
+            // The collector's timer reads Collector:Schedule: the app's one schedule service, already validated at start.
+            var schedule = string.Equals(expression.Trim(), cycleSchedule.Expression, StringComparison.Ordinal) ? cycleSchedule : new CycleSchedule(expression);
+            logger.LogInformation("Timer function {Function} scheduled on {Schedule} (UTC), every {IntervalSeconds} s at most",
+                function.Name, schedule.Expression, schedule.Interval.TotalSeconds);
             var runner = new CronScheduleRunner(schedule, time, (occurrence, next, ct) => InvokeAsync(function, occurrence, next, ct));
             return runner.RunAsync(stoppingToken);
         });

@@ -11,7 +11,7 @@ public sealed class AnalyticsFunction(AnalyticsService analytics, ApiHandler api
 {
     [Function("Analytics")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/analytics")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/analytics")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
             ApiResults.Json(await analytics.GetAsync(AnalyticsService.ParseWindow(request.Query), cancellationToken)));

@@ -10,7 +10,7 @@ public sealed class CorridorFunction(CorridorService corridor, ApiHandler api)
 {
     [Function("Corridor")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/corridor")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/corridor")] HttpRequest request) =>
         api.RunAsync(request, () =>
         {
             ApiQuery.Read(request.Query, []);

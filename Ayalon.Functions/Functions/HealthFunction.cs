@@ -11,7 +11,7 @@ public sealed class HealthFunction(HealthService health, ApiHandler api)
 {
     [Function("Health")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/health")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
         {

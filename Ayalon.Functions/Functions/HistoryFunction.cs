@@ -10,13 +10,12 @@ public sealed class HistoryFunction(HistoryService history, ApiHandler api)
 {
     [Function("ImpactHistory")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/impact/history")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/impact/history")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
         {
             var query = history.Parse(request.Query);
-            var response = await history.GetAsync(query, cancellationToken);
-            var body = query.Format == "csv" ? HistoryService.Csv(response) : ApiBody.Json(response);
+            var body = await history.GetBodyAsync(query, cancellationToken);
             return ApiResults.Cacheable(request, body, history.MaxAgeSeconds());
         });
 }

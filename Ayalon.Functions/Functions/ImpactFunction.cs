@@ -10,7 +10,7 @@ public sealed class ImpactFunction(ImpactService impact, ApiHandler api, TimePro
 {
     [Function("Impact")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/impact")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/impact")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
         {

@@ -10,10 +10,10 @@ public sealed class OpenApiFunction(ApiHandler api)
 {
     [Function("OpenApi")]
     public Task<IActionResult> Run(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "api/openapi.json")] HttpRequest request) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/openapi.json")] HttpRequest request) =>
         api.RunAsync(request, () =>
         {
             ApiQuery.Read(request.Query, []);
-            return Task.FromResult(ApiResults.Cacheable(request, OpenApiDocument.Body, ApiResults.MaxAgeCapSeconds));
+            return Task.FromResult(ApiResults.Cacheable(request, OpenApiDocument.Body, ApiResults.DocumentMaxAgeSeconds));
         });
 }

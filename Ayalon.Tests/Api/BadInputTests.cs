@@ -21,7 +21,7 @@ public class BadInputTests(HistoryFixture history)
         { "/api/impact/history?from=2026-11-24T00:00:00Z&to=2026-11-24T00:00:00Z", "must be before" },
         { "/api/impact/history?granularity=minute", "allowed: 5m, hour, day" },
         { "/api/impact/history?granularity=HOUR", "'granularity'" },
-        { "/api/impact/history?granularity=5m&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z", "at most 7 days" },
+        { "/api/impact/history?granularity=5m&from=2026-10-01T00:00:00Z&to=2026-11-01T00:00:00Z", "serves at most 2 days; use granularity=hour" },
         { "/api/impact/history?from=2026-01-01T00:00:00Z&to=2026-11-01T00:00:00Z", "at most 90 days" },
         { "/api/impact/history?granularity=day&from=2020-01-01&to=2026-11-01", "at most 400 days" },
         { "/api/impact/history?section=nowhere", "unknown section" },

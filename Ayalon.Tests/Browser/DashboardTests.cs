@@ -304,6 +304,19 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
     }
 
     [Fact]
+    public async Task Banner_says_the_road_is_closed_when_every_section_reports_a_closure()
+    {
+        await using var host = await DashboardHost.StartAsync(azurite);
+        host.Host.Simulator!.Faults.Set(FaultKind.RoadClosure);
+        await host.CollectAsync();
+        await using var page = await host.OpenAsync(chromium.Browser);
+        await page.GotoAsync();
+        Assert.Equal("closed", await page.Page.GetAttributeAsync("#status", "data-status"));
+        Assert.StartsWith("Road closed", await page.Page.TextContentAsync("#status-title"));
+        Assert.Contains("The monitor is working", await page.Page.TextContentAsync("#status-detail"));
+    }
+
+    [Fact]
     public async Task Auto_refresh_rereads_the_API_every_60_s_with_ETags_pauses_and_never_collects()
     {
         await using var host = await DashboardHost.StartAsync(azurite);

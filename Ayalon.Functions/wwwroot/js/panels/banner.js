@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 import { $, dataAgeSeconds, newestObservation, state } from '../state.js';
 import { setText } from './panel.js';
 
-const STATUSES = ['healthy', 'degraded', 'stale', 'collector_down', 'empty', 'error'];
+const STATUSES = ['healthy', 'degraded', 'closed', 'stale', 'collector_down', 'empty', 'error'];
 
 export function bannerStatus() {
   const { impact, health } = state;

@@ -56,6 +56,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota> Quotas { get; set; }
 #endif
+        /// <summary>How the collector kept to its schedule (Collector__Schedule). Expected cycles are the schedule&apos;s occurrences from the later of the window start and the slot of the first recorded cycle up to now (the current occurrence once its cycle came).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_schedule? Schedule { get; set; }
+#nullable restore
+#else
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_schedule Schedule { get; set; }
+#endif
         /// <summary>ISO-8601 UTC, ends in Z</summary>
         public DateTimeOffset? ToUtc { get; set; }
         /// <summary>The uptime property</summary>
@@ -99,6 +107,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "latencyMs", n => { LatencyMs = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs.CreateFromDiscriminatorValue); } },
                 { "providerCalls", n => { ProviderCalls = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls.CreateFromDiscriminatorValue); } },
                 { "quotas", n => { Quotas = n.GetCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>(global::Ayalon.Tests.Generated.AyalonClient.Models.Quota.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "schedule", n => { Schedule = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_schedule>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_schedule.CreateFromDiscriminatorValue); } },
                 { "toUtc", n => { ToUtc = n.GetDateTimeOffsetValue(); } },
                 { "uptime", n => { Uptime = n.GetObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime>(global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime.CreateFromDiscriminatorValue); } },
                 { "window", n => { Window = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_window>(); } },
@@ -117,6 +126,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_latencyMs>("latencyMs", LatencyMs);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_providerCalls>("providerCalls", ProviderCalls);
             writer.WriteCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota>("quotas", Quotas);
+            writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_schedule>("schedule", Schedule);
             writer.WriteDateTimeOffsetValue("toUtc", ToUtc);
             writer.WriteObjectValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_uptime>("uptime", Uptime);
             writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_window>("window", Window);

@@ -14,9 +14,11 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
-        /// <summary>The meanSectionCoverage property</summary>
+        /// <summary>Mean of the stored observations&apos; coverage in the window (the matched share of each section&apos;s length); null without observations.</summary>
         public double? MeanSectionCoverage { get; set; }
-        /// <summary>The sectionsMeasuredRate property</summary>
+        /// <summary>Mean over sections of the step-hold observed time since the window&apos;s first cycle / the time elapsed (gaps in the data lower it).</summary>
+        public double? ObservedTimeFraction { get; set; }
+        /// <summary>Sections measured with a value / sections asked, over the cycles that ran.</summary>
         public double? SectionsMeasuredRate { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Analytics_coverage"/> and sets the default values.
@@ -44,6 +46,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "meanSectionCoverage", n => { MeanSectionCoverage = n.GetDoubleValue(); } },
+                { "observedTimeFraction", n => { ObservedTimeFraction = n.GetDoubleValue(); } },
                 { "sectionsMeasuredRate", n => { SectionsMeasuredRate = n.GetDoubleValue(); } },
             };
         }
@@ -55,6 +58,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDoubleValue("meanSectionCoverage", MeanSectionCoverage);
+            writer.WriteDoubleValue("observedTimeFraction", ObservedTimeFraction);
             writer.WriteDoubleValue("sectionsMeasuredRate", SectionsMeasuredRate);
             writer.WriteAdditionalData(AdditionalData);
         }

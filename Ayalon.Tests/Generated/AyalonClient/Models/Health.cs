@@ -47,7 +47,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Quota> Quotas { get; set; }
 #endif
-        /// <summary>The status property</summary>
+        /// <summary>The freshness verdict (see the operation&apos;s description); closed = the whole corridor reports a road closure and the monitor is working.</summary>
         public global::Ayalon.Tests.Generated.AyalonClient.Models.Health_status? Status { get; set; }
         /// <summary>
         /// Instantiates a new <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Health"/> and sets the default values.

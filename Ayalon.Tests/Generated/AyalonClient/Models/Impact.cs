@@ -22,7 +22,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public string ConstantsVersion { get; set; }
 #endif
-        /// <summary>The dataStatus property</summary>
+        /// <summary>The same freshness rule as /api/health (bands from the collection schedule); closed when every section&apos;s latest observation is a road closure.</summary>
         public global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_dataStatus? DataStatus { get; set; }
         /// <summary>The directions property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER

@@ -3,10 +3,9 @@ using System.Runtime.Serialization;
 using System;
 namespace Ayalon.Tests.Generated.AyalonClient.Models
 {
+    /// <summary>The same freshness rule as /api/health (bands from the collection schedule); closed when every section&apos;s latest observation is a road closure.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    #pragma warning disable CS1591
     public enum Impact_dataStatus
-    #pragma warning restore CS1591
     {
         [EnumMember(Value = "healthy")]
         #pragma warning disable CS1591
@@ -15,6 +14,10 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         [EnumMember(Value = "degraded")]
         #pragma warning disable CS1591
         Degraded,
+        #pragma warning restore CS1591
+        [EnumMember(Value = "closed")]
+        #pragma warning disable CS1591
+        Closed,
         #pragma warning restore CS1591
         [EnumMember(Value = "stale")]
         #pragma warning disable CS1591

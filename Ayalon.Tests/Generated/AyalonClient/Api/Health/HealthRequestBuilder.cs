@@ -34,7 +34,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Api.Health
         {
         }
         /// <summary>
-        /// Status by the age of the newest valid observation (&lt; 600 s healthy, &lt; 1800 s degraded, &lt; 7200 s stale, otherwise collector_down; empty before any; error when storage cannot be read) with checks of storage, freshness, collector, provider, quota and configuration. 200 when healthy or degraded, 503 otherwise, so an availability test can key on the status code. Reads persisted data only.
+        /// Status by the age of the newest observation of any state (a closure is a measurement too), in bands derived from the collection schedule Collector__Schedule with interval I: below 2·I healthy, below 6·I degraded, below 24·I stale, otherwise collector_down (600, 1800 and 7200 s at the 5-minute default); closed while fresh when every section&apos;s latest observation is a road closure; at most degraded when no section has a measured value; empty before any observation; error when storage cannot be read, the storage check saying whether it gave no answer or answered with an error status. Checks of storage, freshness, collector (silent after 4·I without a cycle), provider, quota and configuration. 200 when healthy, degraded or closed, 503 otherwise, so an availability test can key on the status code. Reads persisted data only.
         /// </summary>
         /// <returns>A <see cref="global::Ayalon.Tests.Generated.AyalonClient.Models.Health"/></returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -59,7 +59,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Api.Health
             return await RequestAdapter.SendAsync<global::Ayalon.Tests.Generated.AyalonClient.Models.Health>(requestInfo, global::Ayalon.Tests.Generated.AyalonClient.Models.Health.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Status by the age of the newest valid observation (&lt; 600 s healthy, &lt; 1800 s degraded, &lt; 7200 s stale, otherwise collector_down; empty before any; error when storage cannot be read) with checks of storage, freshness, collector, provider, quota and configuration. 200 when healthy or degraded, 503 otherwise, so an availability test can key on the status code. Reads persisted data only.
+        /// Status by the age of the newest observation of any state (a closure is a measurement too), in bands derived from the collection schedule Collector__Schedule with interval I: below 2·I healthy, below 6·I degraded, below 24·I stale, otherwise collector_down (600, 1800 and 7200 s at the 5-minute default); closed while fresh when every section&apos;s latest observation is a road closure; at most degraded when no section has a measured value; empty before any observation; error when storage cannot be read, the storage check saying whether it gave no answer or answered with an error status. Checks of storage, freshness, collector (silent after 4·I without a cycle), provider, quota and configuration. 200 when healthy, degraded or closed, 503 otherwise, so an availability test can key on the status code. Reads persisted data only.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>

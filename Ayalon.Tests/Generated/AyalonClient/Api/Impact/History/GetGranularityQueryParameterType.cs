@@ -8,7 +8,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Api.Impact.History
     public enum GetGranularityQueryParameterType
     #pragma warning restore CS1591
     {
-        /// <summary>5-minute UTC buckets, ranges up to 7 days</summary>
+        /// <summary>5-minute UTC buckets, ranges up to 2 days</summary>
         [EnumMember(Value = "5m")]
         FiveMinutes,
         /// <summary>hourly UTC buckets, ranges up to 90 days</summary>

@@ -110,7 +110,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Api.Impact.History
             /// <summary>ISO-8601 instant with Z or offset, or a date (UTC midnight); default to − 24 h</summary>
             [QueryParameter("from")]
             public DateTimeOffset? From { get; set; }
-            /// <summary>bucket size; range limits 5m ≤ 7 days, hour ≤ 90 days, day ≤ 400 days</summary>
+            /// <summary>bucket size; range limits 5m ≤ 2 days, hour ≤ 90 days, day ≤ 400 days</summary>
             [QueryParameter("granularity")]
             public global::Ayalon.Tests.Generated.AyalonClient.Api.Impact.History.GetGranularityQueryParameterType? Granularity { get; set; }
             /// <summary>section id (repeatable): section series instead of direction series</summary>
