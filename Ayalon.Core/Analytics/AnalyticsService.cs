@@ -1,4 +1,5 @@
 using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
@@ -57,7 +58,7 @@ public sealed record ScheduleAnalytics(
 /// </summary>
 public sealed class AnalyticsService(
     CorridorDefinition corridor, CycleStore cycles, ObservationStore observations, RollupReader rollups, QuotaLedger ledger,
-    CycleSchedule schedule, IConfiguration configuration, TimeProvider time)
+    CycleLease lease, CycleSchedule schedule, IConfiguration configuration, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Windows = ["24h", "7d", "30d"];
 
@@ -91,7 +92,7 @@ public sealed class AnalyticsService(
 
         var coverage = await CoverageAsync(records, ran, from, to, cancellationToken).ConfigureAwait(false);
         var firstEver = await cycles.ReadFirstStartAsync(cancellationToken).ConfigureAwait(false);
-        var skipped = await SkippedCyclesAsync(records, cancellationToken).ConfigureAwait(false);
+        var skipped = await SkippedCyclesAsync(records, from, to, cancellationToken).ConfigureAwait(false);
         var (scheduleFigures, uptime) = Adherence(schedule, records, firstEver, skipped, from, to);
 
         return new AnalyticsResponse(window, from, to,
@@ -105,14 +106,15 @@ public sealed class AnalyticsService(
     }
 
     /// <summary>
-    /// The one seam for skipped cycles. Today: the persisted cycle records with status <c>skipped</c> in the window.
-    /// When skips are counted on the lease row (cheaper than a record per skip), the lease's public read of those
-    /// counters replaces this body; nothing else here changes.
+    /// Skipped cycles: those the lease turned away (a cycle already running, the minimum interval, a concurrent claim),
+    /// counted cheaply on the lease's per-hour counter rows (whole UTC hours overlapping the window), plus the recorded
+    /// skips (quota pacing, every provider in backoff), which are cycle records of their own.
     /// </summary>
-    private static Task<int> SkippedCyclesAsync(IReadOnlyList<CycleRecord> windowRecords, CancellationToken cancellationToken)
+    private async Task<int> SkippedCyclesAsync(IReadOnlyList<CycleRecord> windowRecords, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
-        return Task.FromResult(windowRecords.Count(c => c.Status == CycleStatus.Skipped));
+        var leaseSkips = await lease.ReadSkipCountsAsync(from, to, cancellationToken).ConfigureAwait(false);
+        return leaseSkips.Sum(h => h.Skipped) + windowRecords.Count(c => c.Status == CycleStatus.Skipped);
     }
 
     private async Task<CoverageAnalytics> CoverageAsync(IReadOnlyList<CycleRecord> records, List<CycleRecord> ran,
