@@ -136,7 +136,7 @@ public sealed class CollectionCycle(
             return lost;
         }
         await PersistAsync(start, writes, previous, cancellationToken).ConfigureAwait(false);
-        var backoff = ProviderBackoff.Next(hold.Backoff, turns.Select(t => t.Fetch), time.GetUtcNow());
+        var backoff = ProviderBackoff.Next(hold.Backoff, turns.Select(t => t.Fetch), time.GetUtcNow(), lease.BackoffMax);
         LogBackoff(start.CycleId, hold.Backoff, backoff);
         await hold.ReleaseAsync(writes.Record.Status, backoff, cancellationToken).ConfigureAwait(false);
         await ReportAsync(start.CycleId, turns, writes, previous, cancellationToken).ConfigureAwait(false);
@@ -146,6 +146,10 @@ public sealed class CollectionCycle(
     private string? BackoffDetail(CycleLeaseHold hold, string provider)
     {
         if (!hold.Backoff.TryGetValue(provider, out var s) || !s.ShouldSkip(time.GetUtcNow(), lease.BackoffMax)) return null;
+        if (s.RetryAfterUtc is { } ra && time.GetUtcNow() < ra)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"provider_backoff: rate limited; the provider's Retry-After runs to {ra:yyyy-MM-dd'T'HH:mm:ss'Z'}");
+        }
         return string.Create(CultureInfo.InvariantCulture,
             $"provider_backoff: {s.ConsecutiveFailures} failed cycles in a row, the last at {s.LastFailureUtc:yyyy-MM-dd'T'HH:mm:ss'Z'}; {s.SkipsLeft} cycles to skip (at most {lease.BackoffMax.TotalMinutes:0} min)");
     }

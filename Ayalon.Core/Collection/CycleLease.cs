@@ -235,6 +235,7 @@ public sealed class CycleLease(
             patch[BackoffPrefix + provider + "_Failures"] = state.ConsecutiveFailures;
             patch[BackoffPrefix + provider + "_SkipsLeft"] = state.SkipsLeft;
             patch[BackoffPrefix + provider + "_LastFailureUtc"] = state.LastFailureUtc;
+            patch[BackoffPrefix + provider + "_RetryAfterUtc"] = state.RetryAfterUtc;
         }
         return patch;
     }
@@ -251,7 +252,7 @@ public sealed class CycleLease(
         {
             var provider = key[BackoffPrefix.Length..^suffix.Length];
             states[provider] = new ProviderBackoffState(row.GetInt32(key) ?? 0, row.GetInt32(BackoffPrefix + provider + "_SkipsLeft") ?? 0,
-                row.GetDateTimeOffset(BackoffPrefix + provider + "_LastFailureUtc"));
+                row.GetDateTimeOffset(BackoffPrefix + provider + "_LastFailureUtc"), row.GetDateTimeOffset(BackoffPrefix + provider + "_RetryAfterUtc"));
         }
         return states;
     }

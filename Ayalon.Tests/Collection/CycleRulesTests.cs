@@ -383,6 +383,22 @@ public sealed class ProviderBackoffTests
         Assert.Equal(ProviderBackoffState.None, s.AfterAsked(outage: false, T0));
     }
 
+    [Theory]
+    [InlineData(120, 120)]
+    [InlineData(7200, 1800)] // a provider asking for two hours is asked again after the cap
+    public void A_429s_Retry_After_is_honoured_across_cycles_up_to_the_cap(double retryAfterSeconds, double honouredSeconds)
+    {
+        var attempt = new ProviderAttempt(1, ProviderStatus.RateLimited, 429, "https://provider/flow", T0, 5, "r", null, 0, "http_429", retryAfterSeconds);
+        var fetch = new ProviderFetch("here", ProviderStatus.RateLimited,
+            [new ProviderAnswer("here", ProviderStatus.RateLimited, [], [attempt], null, T0, null, "http_429")]);
+
+        var state = ProviderBackoff.Next(new Dictionary<string, ProviderBackoffState>(), [fetch], T0, Cap)["here"];
+
+        Assert.Equal(0, state.ConsecutiveFailures); // a 429 is an answer, not an outage
+        Assert.True(state.ShouldSkip(T0.AddSeconds(honouredSeconds - 1), Cap));
+        Assert.False(state.ShouldSkip(T0.AddSeconds(honouredSeconds), Cap));
+    }
+
     [Fact]
     public void A_provider_is_never_left_unasked_longer_than_the_cap_after_its_last_failure()
     {
