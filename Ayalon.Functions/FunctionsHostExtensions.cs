@@ -1,5 +1,6 @@
 using Ayalon.Core;
 using Ayalon.Core.Collection;
+using Ayalon.Functions.Http;
 using Ayalon.Functions.Telemetry;
 using Microsoft.ApplicationInsights.Extensibility;
 using Microsoft.Azure.Functions.Worker;
@@ -22,6 +23,7 @@ public static class FunctionsHostExtensions
         builder.Services.AddAyalonTelemetry();
         builder.UseMiddleware<ResponseHeadersMiddleware>();
         builder.Services.AddAyalonCore(builder.Configuration);
+        builder.Services.AddAyalonHttp();
         return builder;
     }
 

@@ -1,4 +1,4 @@
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Ayalon.Core.Audit;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

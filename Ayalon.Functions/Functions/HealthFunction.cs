@@ -1,4 +1,4 @@
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Ayalon.Core.Health;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
