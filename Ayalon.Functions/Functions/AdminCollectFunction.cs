@@ -1,5 +1,5 @@
-using Ayalon.Functions.Http;
 using Ayalon.Core.Collection;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,7 +9,7 @@ namespace Ayalon.Functions.Functions;
 /// <summary>Runs one collection cycle now, under the same lease and quota rules as the timer. Function-key protected.</summary>
 public sealed class AdminCollectFunction(CollectionCycle cycle, ApiHandler api)
 {
-    /// <summary>A cycle that could not run (lease or storage) is worth retrying after about a minute.</summary>
+    /// <summary>A cycle that storage stopped (<see cref="CycleFailedException"/>) is worth retrying after about a minute.</summary>
     public const int CycleRetryAfterSeconds = 60;
 
     [Function("AdminCollect")]
