@@ -1,11 +1,11 @@
 using Ayalon.Core.Analytics;
-using Ayalon.Core.Api;
 using Ayalon.Core.Audit;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
@@ -72,9 +72,6 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddTransient<CollectionCycle>();
         services.TryAddSingleton<CycleAudit>();
         services.TryAddSingleton(sp => new CycleSchedule(sp.GetRequiredService<IOptions<CollectorOptions>>()));
-        services.TryAddSingleton<ApiHandler>();
-        services.TryAddSingleton<ResponseHeaders>();
-        services.TryAddSingleton(_ => new DashboardFiles());
         services.TryAddSingleton<CorridorService>();
         services.TryAddSingleton<ImpactService>();
         services.TryAddSingleton<RollupReader>();

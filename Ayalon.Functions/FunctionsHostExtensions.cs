@@ -1,11 +1,12 @@
-using Ayalon.Core;
 using Ayalon.Core.Collection;
+using Ayalon.Core;
+using Ayalon.Functions.Http;
 using Ayalon.Functions.Telemetry;
 using Microsoft.ApplicationInsights.Extensibility;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -22,6 +23,7 @@ public static class FunctionsHostExtensions
         builder.Services.AddAyalonTelemetry();
         builder.UseMiddleware<ResponseHeadersMiddleware>();
         builder.Services.AddAyalonCore(builder.Configuration);
+        builder.Services.AddAyalonHttp();
         return builder;
     }
 

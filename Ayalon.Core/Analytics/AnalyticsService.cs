@@ -1,7 +1,7 @@
-using Ayalon.Core.Api;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Quota;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Configuration;
@@ -61,9 +61,6 @@ public sealed class AnalyticsService(
     CycleLease lease, CycleSchedule schedule, IConfiguration configuration, TimeProvider time)
 {
     public static readonly IReadOnlyList<string> Windows = ["24h", "7d", "30d"];
-
-    public static string ParseWindow(Microsoft.AspNetCore.Http.IQueryCollection query) =>
-        ApiQuery.Read(query, ["window"]).OneOf("window", Windows, "24h");
 
     public async Task<AnalyticsResponse> GetAsync(string window, CancellationToken cancellationToken)
     {

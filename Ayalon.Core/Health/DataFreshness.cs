@@ -1,5 +1,6 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Impact;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Storage;
 
 namespace Ayalon.Core.Health;

@@ -1,10 +1,11 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Secrets;
 using Ayalon.Core.Storage;
-using Ayalon.Core.Traffic;
 using Ayalon.Core.Traffic.Here;
+using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 

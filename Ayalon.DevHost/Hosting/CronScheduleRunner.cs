@@ -1,4 +1,4 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 
 namespace Ayalon.DevHost.Hosting;
 

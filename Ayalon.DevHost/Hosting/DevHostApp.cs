@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
-using Ayalon.Core;
-using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
+using Ayalon.Core;
 using Ayalon.DevHost.Simulator;
+using Ayalon.Functions.Http;
 
 namespace Ayalon.DevHost.Hosting;
 
@@ -84,6 +84,7 @@ public static class DevHostApp
         }
 
         builder.Services.AddAyalonCore(configuration);
+        builder.Services.AddAyalonHttp();
         builder.Services.AddMvcCore();
         builder.Services.AddSingleton<FunctionKeyGuard>();
         if (configuration.GetValue("DevHost:RunTimers", true))

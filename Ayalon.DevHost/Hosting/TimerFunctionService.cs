@@ -1,4 +1,4 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 using Microsoft.Azure.Functions.Worker;
 
 namespace Ayalon.DevHost.Hosting;

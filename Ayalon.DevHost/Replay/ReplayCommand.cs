@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
-using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
-using Ayalon.Core.Traffic;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Traffic.Here;
+using Ayalon.Core.Traffic;
 
 namespace Ayalon.DevHost.Replay;
 

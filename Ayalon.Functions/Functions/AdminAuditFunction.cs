@@ -1,5 +1,5 @@
-using Ayalon.Core.Api;
 using Ayalon.Core.Audit;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

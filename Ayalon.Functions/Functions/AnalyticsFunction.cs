@@ -1,5 +1,5 @@
 using Ayalon.Core.Analytics;
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,5 +14,8 @@ public sealed class AnalyticsFunction(AnalyticsService analytics, ApiHandler api
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "api/analytics")] HttpRequest request,
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
-            ApiResults.Json(await analytics.GetAsync(AnalyticsService.ParseWindow(request.Query), cancellationToken)));
+        {
+            var window = ApiQuery.Read(request.Query, ["window"]).OneOf("window", AnalyticsService.Windows, "24h");
+            return ApiResults.Json(await analytics.GetAsync(window, cancellationToken));
+        });
 }

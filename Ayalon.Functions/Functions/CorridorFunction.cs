@@ -1,4 +1,5 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.ReadModels;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,4 +1,4 @@
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -9,10 +9,10 @@ namespace Ayalon.Functions.Functions;
 /// GET / and the dashboard's static files. A catch-all route: the explicit <c>api/...</c> routes take precedence,
 /// and any other <c>api/</c> path gets the JSON 404.
 /// </summary>
-public sealed class DashboardFunction(DashboardFiles files)
+public sealed class DashboardFunction(DashboardFiles files, ApiHandler api)
 {
     [Function("Dashboard")]
-    public IActionResult Run(
+    public Task<IActionResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "{*path}")] HttpRequest request) =>
-        files.Serve(request, request.Path.Value);
+        api.RunAsync(request, () => Task.FromResult(files.Serve(request, request.Path.Value)));
 }

@@ -1,4 +1,6 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.Corridor;
+using Ayalon.Core.ReadModels;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -6,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace Ayalon.Functions.Functions;
 
 /// <summary>GET /api/impact/history: step-hold totals per 5 minutes, hour or local day, as JSON or CSV.</summary>
-public sealed class HistoryFunction(HistoryService history, ApiHandler api)
+public sealed class HistoryFunction(HistoryService history, CorridorDefinition corridor, ApiHandler api, TimeProvider time)
 {
     [Function("ImpactHistory")]
     public Task<IActionResult> Run(
@@ -14,7 +16,7 @@ public sealed class HistoryFunction(HistoryService history, ApiHandler api)
         CancellationToken cancellationToken) =>
         api.RunAsync(request, async () =>
         {
-            var query = history.Parse(request.Query);
+            var query = HistoryQueryParser.Parse(request.Query, corridor, time.GetUtcNow());
             var body = await history.GetBodyAsync(query, cancellationToken);
             return ApiResults.Cacheable(request, body, history.MaxAgeSeconds());
         });

@@ -1,4 +1,5 @@
-using Ayalon.Core.Api;
+using Ayalon.Core.ReadModels;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -14,6 +15,6 @@ public sealed class OpenApiFunction(ApiHandler api)
         api.RunAsync(request, () =>
         {
             ApiQuery.Read(request.Query, []);
-            return Task.FromResult(ApiResults.Cacheable(request, OpenApiDocument.Body, ApiResults.DocumentMaxAgeSeconds));
+            return Task.FromResult(ApiResults.Cacheable(request, OpenApiDocument.Body, ApiBody.DocumentMaxAgeSeconds));
         });
 }

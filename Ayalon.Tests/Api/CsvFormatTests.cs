@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net;
-using Ayalon.Core.Api;
+using Ayalon.Core.ReadModels;
 using Microsoft.VisualBasic.FileIO;
 
 namespace Ayalon.Tests.Api;

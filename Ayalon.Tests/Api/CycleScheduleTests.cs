@@ -1,7 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
+using Ayalon.Core.ReadModels;
 using Microsoft.Extensions.Options;
 
 namespace Ayalon.Tests.Api;

@@ -1,8 +1,8 @@
 using System.Net;
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
 
 namespace Ayalon.Tests.Api;

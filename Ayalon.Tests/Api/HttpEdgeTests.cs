@@ -1,6 +1,6 @@
 using System.Net;
-using Ayalon.Core.Api;
 using Ayalon.DevHost.Hosting;
+using Ayalon.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;

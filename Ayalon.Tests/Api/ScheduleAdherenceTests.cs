@@ -1,5 +1,5 @@
 using Ayalon.Core.Analytics;
-using Ayalon.Core.Api;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Storage;
 
 namespace Ayalon.Tests.Api;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -210,7 +210,7 @@ public sealed class DashboardTests(AzuriteFixture azurite, ChromiumFixture chrom
         var download = await page.Page.RunAndWaitForDownloadAsync(() => page.Page.ClickAsync("#csv-link"));
         var path = await download.PathAsync();
         var lines = (await File.ReadAllLinesAsync(path!)).Where(l => l.Length > 0).ToList();
-        Assert.Equal(Ayalon.Core.Api.HistoryService.CsvHeader, lines[0]);
+        Assert.Equal(Ayalon.Core.ReadModels.HistoryService.CsvHeader, lines[0]);
         Assert.True(lines.Count > 1, "the CSV has data rows");
         foreach (var line in lines.Skip(1))
         {

@@ -357,7 +357,7 @@ public sealed class CycleRulesTests
         Assert.Equal(0, tomtom.RequestsSent);
         Assert.Equal(ProviderStatus.LedgerContention, writes.Record.ProviderStatus);
         Assert.Equal(CycleStatus.Failed, writes.Record.Status);
-        Assert.NotEqual(Ayalon.Core.Api.ProviderMessages.For(ProviderStatus.QuotaExhausted), Ayalon.Core.Api.ProviderMessages.For(ProviderStatus.LedgerContention));
+        Assert.NotEqual(Ayalon.Core.ReadModels.ProviderMessages.For(ProviderStatus.QuotaExhausted), Ayalon.Core.ReadModels.ProviderMessages.For(ProviderStatus.LedgerContention));
     }
 }
 

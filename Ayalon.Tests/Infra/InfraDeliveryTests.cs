@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using System.Text.RegularExpressions;
-using Ayalon.Core.Api;
+using Ayalon.Functions.Http;
 using Ayalon.Functions.Telemetry;
 
 namespace Ayalon.Tests.Infra;

@@ -1,7 +1,7 @@
 using System.Text;
-using Ayalon.Core.Api;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Options;
 

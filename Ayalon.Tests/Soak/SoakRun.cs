@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Ayalon.Core.Api;
 using Ayalon.Core.Impact;
+using Ayalon.Core.ReadModels;
 using Ayalon.Core.Storage;
 using Ayalon.DevHost.Simulator;
 using Ayalon.Tests.Collection;

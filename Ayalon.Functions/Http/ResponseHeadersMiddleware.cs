@@ -1,8 +1,7 @@
-using Ayalon.Core.Api;
-using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Azure.Functions.Worker;
 
-namespace Ayalon.Functions;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// Worker middleware: the security and CORS headers of <see cref="ResponseHeaders"/> on every HTTP response of

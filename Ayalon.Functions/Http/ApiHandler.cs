@@ -1,8 +1,9 @@
+using Ayalon.Core.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Logging;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// Runs an endpoint body and maps every failure onto the one error shape: bad input → 400 naming the parameter,
@@ -27,7 +28,7 @@ public sealed class ApiHandler(ILogger<ApiHandler> logger)
         {
             throw; // the client went away: nobody to answer
         }
-        catch (Exception ex) when (Storage.StorageFailure.Is(ex))
+        catch (Exception ex) when (StorageFailure.Is(ex))
         {
             logger.LogWarning("{Path}: Table Storage unavailable ({ExceptionType})", request.Path.Value, ex.GetType().Name);
             return ApiResults.Error(request.HttpContext, StatusCodes.Status503ServiceUnavailable, ApiError.SourceUnavailable,

@@ -2,7 +2,7 @@ using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// Hourly rollups for the read side, with settled hours kept in memory. An hour stops changing once the last hold

@@ -4,7 +4,7 @@ using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
 using Microsoft.Extensions.Logging;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// "Usual" delay per vehicle for one bucket of time (an hour, or a local day), from the same local wall-clock

@@ -1,4 +1,4 @@
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// CSV text as RFC 4180 writes it: a field holding a comma, a double quote, CR or LF is enclosed in double quotes

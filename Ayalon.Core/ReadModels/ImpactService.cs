@@ -1,3 +1,4 @@
+using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
 using Ayalon.Core.Impact;
@@ -6,7 +7,7 @@ using Ayalon.Core.Traffic;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>/api/impact as served: the response, its serialized body (with ETag) and how long it stays valid.</summary>
 public sealed record ImpactSnapshot(ImpactResponse Response, ApiBody Body, DateTimeOffset BuiltAtUtc, long StateVersion)

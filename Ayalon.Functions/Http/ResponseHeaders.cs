@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Net.Http.Headers;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// Headers every response carries, in both hosts (the Functions worker middleware and the DevHost middleware

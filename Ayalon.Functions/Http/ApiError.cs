@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>The one error shape every endpoint answers with. Never carries exception text or a stack trace.</summary>
 public sealed record ApiError(

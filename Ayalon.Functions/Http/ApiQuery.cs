@@ -1,7 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// Strict query-string reading shared by both hosts: only the listed parameters are accepted, each at most once

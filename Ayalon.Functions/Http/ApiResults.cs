@@ -1,32 +1,10 @@
-using System.Security.Cryptography;
-using System.Text.Json;
+using Ayalon.Core.Collection;
+using Ayalon.Core.ReadModels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
-namespace Ayalon.Core.Api;
-
-/// <summary>A response body serialized once: its bytes, content type and strong ETag (a hash of the bytes).</summary>
-public sealed class ApiBody
-{
-    public const string JsonContentType = "application/json; charset=utf-8";
-    public const string CsvContentType = "text/csv; charset=utf-8";
-
-    public ApiBody(byte[] bytes, string contentType, string? contentDisposition = null)
-    {
-        Bytes = bytes;
-        ContentType = contentType;
-        ContentDisposition = contentDisposition;
-        ETag = "\"" + Convert.ToBase64String(SHA256.HashData(bytes).AsSpan(0, 15)).Replace('+', '-').Replace('/', '_') + "\"";
-    }
-
-    public byte[] Bytes { get; }
-    public string ContentType { get; }
-    public string? ContentDisposition { get; }
-    public string ETag { get; }
-
-    public static ApiBody Json<T>(T value) => new(JsonSerializer.SerializeToUtf8Bytes(value, AyalonJson.Options), JsonContentType);
-}
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// The one place that writes API responses: JSON (or CSV) bodies, the ETag / If-None-Match → 304 rule and
@@ -34,9 +12,6 @@ public sealed class ApiBody
 /// </summary>
 public static class ApiResults
 {
-    /// <summary>max-age of documents that do not follow the collection cycle (the corridor, the OpenAPI description).</summary>
-    public const int DocumentMaxAgeSeconds = 300;
-
     /// <summary>Not cacheable by shared caches: health, analytics, errors.</summary>
     public static IActionResult Json<T>(T value, int statusCode = StatusCodes.Status200OK) =>
         new BodyResult(ApiBody.Json(value), statusCode, "no-store", withETag: false);

@@ -1,9 +1,10 @@
 using System.Collections.Concurrent;
+using Ayalon.Core.ReadModels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.StaticFiles;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// The dashboard's static files (wwwroot beside the app), served by a function so the Functions app and the

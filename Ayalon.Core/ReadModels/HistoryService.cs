@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Text;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// GET /api/impact/history: step-hold totals per bucket. Hours and local days come from the hourly rollups
@@ -108,8 +109,6 @@ public sealed class HistoryService(
 
     public const string CsvHeader = "startUtc,series,kind,observedSeconds,coverage,meanDelaySeconds,maxDelaySeconds,congestedSeconds,vehicleHours," +
                                     "usualDelaySeconds,usualLowDelaySeconds,usualHighDelaySeconds,usualWeeks,usualSamples";
-
-    public HistoryQuery Parse(Microsoft.AspNetCore.Http.IQueryCollection query) => HistoryQuery.Parse(query, corridor, time.GetUtcNow());
 
     /// <summary>Seconds a history answer may be cached: until the next cycle can add to it.</summary>
     public int MaxAgeSeconds()

@@ -2,7 +2,7 @@ using Ayalon.Core.Corridor;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// Reads the settled hourly rollups of the longest hourly history range (90 days) once at start, in the

@@ -1,6 +1,6 @@
 using Ayalon.Core.Traffic;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>Plain words for each provider status, as the page and health show them (one wording everywhere).</summary>
 public static class ProviderMessages

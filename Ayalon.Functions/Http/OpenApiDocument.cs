@@ -1,9 +1,11 @@
-namespace Ayalon.Core.Api;
+using Ayalon.Core.ReadModels;
 
-/// <summary>The OpenAPI 3 document (Api/openapi.json, embedded), served as is at /api/openapi.json.</summary>
+namespace Ayalon.Functions.Http;
+
+/// <summary>The OpenAPI 3 document (Http/openapi.json, embedded), served as is at /api/openapi.json.</summary>
 public static class OpenApiDocument
 {
-    public const string ResourceName = "Ayalon.Core.Api.openapi.json";
+    public const string ResourceName = "Ayalon.Functions.Http.openapi.json";
 
     private static readonly Lazy<ApiBody> Lazy = new(() =>
     {

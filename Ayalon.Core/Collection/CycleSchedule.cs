@@ -1,8 +1,7 @@
-using Ayalon.Core.Collection;
 using Microsoft.Extensions.Options;
 using NCrontab;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.Collection;
 
 /// <summary>
 /// The one schedule service: everything that depends on how often the collector runs asks it, derived from

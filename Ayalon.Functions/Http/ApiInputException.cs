@@ -1,4 +1,4 @@
-namespace Ayalon.Core.Api;
+namespace Ayalon.Functions.Http;
 
 /// <summary>
 /// Bad client input, found while parsing a request. Becomes a 400 <c>invalid_input</c> whose message names the

@@ -1,12 +1,12 @@
 using Ayalon.Core.Corridor;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>GET /api/corridor: the corridor file as the page draws it. Static for the life of the process.</summary>
 public sealed class CorridorService(CorridorDefinition corridor)
 {
     /// <summary>The corridor changes only with a deployment; the API's one cap on max-age applies all the same.</summary>
-    public const int MaxAgeSeconds = ApiResults.DocumentMaxAgeSeconds;
+    public const int MaxAgeSeconds = ApiBody.DocumentMaxAgeSeconds;
 
     private readonly Lazy<ApiBody> _body = new(() => ApiBody.Json(Build(corridor)));
 

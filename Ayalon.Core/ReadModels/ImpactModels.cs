@@ -1,4 +1,4 @@
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 public sealed record ImpactResponse(
     DateTimeOffset GeneratedAtUtc,

@@ -1,7 +1,7 @@
 using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>
 /// One series' step-hold totals over one bucket, summed from hourly rollups and/or hold contributions (both are

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Ayalon.Core.Api;
+namespace Ayalon.Core.ReadModels;
 
 /// <summary>The JSON settings of every response (both hosts): camelCase, ISO-8601 UTC timestamps ending in Z.</summary>
 public static class AyalonJson
