@@ -1,8 +1,10 @@
+using System.CommandLine;
 using Ayalon.Core;
 using Ayalon.Core.Audit;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Impact;
 using Ayalon.Core.Storage;
+using Ayalon.DevHost.Cli;
 using Ayalon.DevHost.Hosting;
 
 namespace Ayalon.DevHost.Audit;
@@ -20,33 +22,36 @@ public static class AuditCommand
     public const string Name = "audit";
     public const int ExitClean = 0;
     public const int ExitDifferences = 1;
-    public const int ExitBadInput = 2;
+    public const int ExitBadInput = CommandLineRunner.ExitBadArguments;
 
-    public const string Usage = "usage: audit [--from <UTC date or time>] [--to <UTC date or time>]  (default: the archive's last 30 days up to now)";
-
+    /// <summary>Runs <c>audit</c> with the arguments after the command name.</summary>
     /// <param name="args">The arguments after <c>audit</c>.</param>
     /// <param name="overrides">Settings that win over the environment (tests use them).</param>
     /// <param name="time">The clock that sets the default range (tests use a fake one).</param>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
-        IDictionary<string, string?>? overrides = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(args);
-        string? fromText = null, toText = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--from" when i + 1 < args.Length: fromText = args[++i]; break;
-                case "--to" when i + 1 < args.Length: toText = args[++i]; break;
-                case "--from" or "--to":
-                    await stderr.WriteLineAsync($"audit: {args[i]} needs a value. {Usage}").ConfigureAwait(false);
-                    return ExitBadInput;
-                default:
-                    await stderr.WriteLineAsync($"audit: unknown argument '{args[i]}'. {Usage}").ConfigureAwait(false);
-                    return ExitBadInput;
-            }
-        }
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        IDictionary<string, string?>? overrides = null, TimeProvider? time = null, CancellationToken cancellationToken = default) =>
+        CommandLineRunner.InvokeAsync(Create(overrides, time), args, stdout, stderr, cancellationToken);
 
+    public static Command Create(IDictionary<string, string?>? overrides = null, TimeProvider? time = null)
+    {
+        // Parsed by AuditRange, the rule POST /api/admin/audit shares (a UTC date, or an ISO 8601 time with its offset).
+        var from = new Option<string>("--from") { Description = "Start (UTC date 2026-11-01, or ISO 8601 time with offset). Default: the archive's retention start.", HelpName = "UTC date|time" };
+        var to = new Option<string>("--to") { Description = "End (same forms). Default: now.", HelpName = "UTC date|time" };
+        var command = new Command(Name,
+            "Recompute every cycle in range from the raw archive and list each difference from the stored observations, hourly rollups " +
+            "and cycle records. Reads the app's settings (AzureWebJobsStorage, Storage__TablePrefix, Impact__*, …) from the environment; " +
+            "never writes. Exit 0 no difference; 1 differences; 2 bad input or storage unreachable.")
+        {
+            from, to,
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(from), result.GetValue(to),
+            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, overrides, time, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? fromText, string? toText, TextWriter stdout, TextWriter stderr,
+        IDictionary<string, string?>? overrides, TimeProvider? time, CancellationToken cancellationToken)
+    {
         try
         {
             var from = AuditRange.Parse(fromText, "--from");

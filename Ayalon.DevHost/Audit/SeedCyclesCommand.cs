@@ -1,7 +1,9 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Storage;
+using Ayalon.DevHost.Cli;
 using Ayalon.DevHost.Hosting;
 
 namespace Ayalon.DevHost.Audit;
@@ -15,19 +17,29 @@ namespace Ayalon.DevHost.Audit;
 public static class SeedCyclesCommand
 {
     public const string Name = "seed-cycles";
-    public const string Usage = "usage: seed-cycles --days <1..30>  (with AzureWebJobsStorage and Storage__TablePrefix of an empty prefix)";
-
     private static readonly TimeSpan Cadence = TimeSpan.FromMinutes(5);
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    public static Command Create()
     {
-        var days = 0;
-        if (args.Length != 2 || args[0] != "--days" || !int.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out days) || days is < 1 or > RawResponseArchive.RetentionDays)
+        var days = new Option<int>("--days")
         {
-            await stderr.WriteLineAsync("seed-cycles: " + Usage).ConfigureAwait(false);
-            return 2;
-        }
+            Description = $"Days of history to write, ending now (1..{RawResponseArchive.RetentionDays}, the raw archive's retention).",
+            HelpName = "N",
+            Required = true,
+            CustomParser = CommandLineRunner.WholeNumber("--days", 1, RawResponseArchive.RetentionDays),
+        };
+        var command = new Command(Name,
+            "Write N days of collection cycles at the 5-minute cadence, ending now, into the configured storage (the real cycle against " +
+            "the built-in simulator) so audit can be measured. Needs AzureWebJobsStorage and an empty Storage__TablePrefix.")
+        {
+            days,
+        };
+        command.SetAction(result => RunAsync(result.GetValue(days), result.InvocationConfiguration.Output, result.InvocationConfiguration.Error));
+        return command;
+    }
 
+    private static async Task<int> RunAsync(int days, TextWriter stdout, TextWriter stderr)
+    {
         var now = TimeProvider.System.GetUtcNow();
         var end = new DateTimeOffset(now.Ticks - now.Ticks % Cadence.Ticks, TimeSpan.Zero);
         var clock = new SteppedClock(end - days * TimeSpan.FromDays(1) + Cadence);

@@ -1,5 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text;
+
+using Ayalon.DevHost.Cli;
 
 namespace Ayalon.DevHost.Bench;
 
@@ -11,21 +14,29 @@ public static class BareCommand
 {
     public const string Name = "bare";
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Command Create()
     {
-        var port = 5099;
-        var size = 4096;
-        for (var i = 1; i + 1 < args.Length; i += 2)
+        var port = new Option<int>("--port")
         {
-            switch (args[i])
-            {
-                case "--port": port = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                case "--size": size = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
-                default:
-                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: bare --port N --size BYTES");
-                    return 2;
-            }
-        }
+            Description = "Loopback port.", HelpName = "N", DefaultValueFactory = _ => 5099,
+            CustomParser = CommandLineRunner.WholeNumber("--port", 1, 65535, fallback: 5099),
+        };
+        var size = new Option<int>("--size")
+        {
+            Description = "Body size in bytes.", HelpName = "BYTES", DefaultValueFactory = _ => 4096,
+            CustomParser = CommandLineRunner.WholeNumber("--size", 0, int.MaxValue, fallback: 4096),
+        };
+        var command = new Command(Name,
+            "The smallest Kestrel endpoint: answers every GET with one constant JSON body of the given size (the yardstick of scripts/load-impact.sh).")
+        {
+            port, size,
+        };
+        command.SetAction((result, _) => RunAsync(result.GetValue(port), result.GetValue(size), result.InvocationConfiguration.Output));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(int port, int size, TextWriter stdout)
+    {
         var body = Body(size);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -37,8 +48,8 @@ public static class BareCommand
             context.Response.ContentLength = body.Length;
             return context.Response.Body.WriteAsync(body, 0, body.Length);
         });
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"bare endpoint: http://127.0.0.1:{port}/ ({body.Length} bytes)"));
-        await app.RunAsync();
+        await stdout.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"bare endpoint: http://127.0.0.1:{port}/ ({body.Length} bytes)")).ConfigureAwait(false);
+        await app.RunAsync().ConfigureAwait(false);
         return 0;
     }
 

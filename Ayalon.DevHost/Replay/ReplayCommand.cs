@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Ayalon.Core.Corridor;
@@ -5,6 +6,7 @@ using Ayalon.Core.Impact;
 using Ayalon.Core.ReadModels;
 using Ayalon.Core.Traffic.Here;
 using Ayalon.Core.Traffic;
+using Ayalon.DevHost.Cli;
 
 namespace Ayalon.DevHost.Replay;
 
@@ -20,15 +22,12 @@ namespace Ayalon.DevHost.Replay;
 /// <remarks>Exit codes: 0 printed; 2 bad input (the message on stderr names the file and the problem).</remarks>
 public static class ReplayCommand
 {
+    public const string Name = "replay";
     public const int ExitOk = 0;
-    public const int ExitBadInput = 2;
+    public const int ExitBadInput = CommandLineRunner.ExitBadArguments;
 
     private const string BodySuffix = ".body.json";
     private const string MetaSuffix = ".meta.json";
-
-    public const string Usage =
-        "usage: replay --input <file.body.json | folder> [more files or folders] [--at <UTC time>] " +
-        "[--corridor <corridor.json>] [--constants <impact-constants.json>] [--confidence-floor <0..1>]";
 
     // A console report for people: indented, and "©"/"—" printed as themselves (it is never embedded in HTML).
     private static readonly JsonSerializerOptions Output = new(AyalonJson.Options)
@@ -37,13 +36,63 @@ public static class ReplayCommand
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
+    /// <summary>Runs <c>replay</c> with the arguments after the command name (tests call it in-process).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, TimeProvider? time = null) =>
+        CommandLineRunner.InvokeAsync(Create(time), args, stdout, stderr);
+
+    public static Command Create(TimeProvider? time = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
-        time ??= TimeProvider.System;
+        var inputs = new Option<string[]>("--input")
+        {
+            Description = "Recorded answers: NAME.body.json files or folders of them (a NAME.meta.json beside a body is read with it).",
+            HelpName = "file|folder",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var at = new Option<DateTimeOffset?>("--at")
+        {
+            Description = "Observation time (UTC, ISO 8601). Default: the latest response date header, else HERE sourceUpdated, else now.",
+            HelpName = "UTC time",
+            CustomParser = r =>
+            {
+                var text = r.Tokens[0].Value;
+                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
+                    return parsed;
+                r.AddError($"--at '{text}' is not a time (use ISO 8601, e.g. 2026-09-15T09:42:42Z).");
+                return null;
+            },
+        };
+        var corridor = new Option<string>("--corridor") { Description = "Corridor definition to match against (default: the built-in Ayalon corridor).", HelpName = "corridor.json" };
+        var constants = new Option<string>("--constants") { Description = "Impact constants (default: the built-in ones).", HelpName = "impact-constants.json" };
+        var floor = new Option<double?>("--confidence-floor")
+        {
+            Description = "Drop pieces whose provider confidence is below this (default: the constants' floor).",
+            HelpName = "0..1",
+            CustomParser = r =>
+            {
+                var text = r.Tokens[0].Value;
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 1) return v;
+                r.AddError($"--confidence-floor '{text}' is not a number in [0, 1].");
+                return null;
+            },
+        };
+        var command = new Command(Name,
+            "Recompute recorded HERE /v7/flow and TomTom answers offline (parse → validate → match → compute) and print the cycle as JSON. " +
+            "Exit 0 printed; 2 bad input (the message names the file and the problem).")
+        {
+            inputs, at, corridor, constants, floor,
+        };
+        command.SetAction((result, _) => RunAsync(
+            new Options(result.GetRequiredValue(inputs), result.GetValue(at), result.GetValue(corridor), result.GetValue(constants), result.GetValue(floor)),
+            result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, time ?? TimeProvider.System));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Options options, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    {
         try
         {
-            var options = ParseArgs(args);
             var corridor = options.CorridorPath is null ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(options.CorridorPath);
             var constants = options.ConstantsPath is null ? ImpactConstants.Default : ImpactConstants.LoadFile(options.ConstantsPath);
             var floor = options.ConfidenceFloor ?? constants.ConfidenceFloor;
@@ -104,55 +153,6 @@ public static class ReplayCommand
 
     private const string HereFlowPath = "/v7/flow";
     private const string TomTomFlowPathPart = "flowSegmentData";
-
-    private static Options ParseArgs(string[] args)
-    {
-        var inputs = new List<string>();
-        DateTimeOffset? at = null;
-        string? corridor = null, constants = null;
-        double? floor = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--input":
-                    var before = inputs.Count;
-                    while (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) inputs.Add(args[++i]);
-                    if (inputs.Count == before) throw new ReplayInputException("--input needs at least one file or folder. " + Usage);
-                    break;
-                case "--at":
-                    var text = Value(args, ref i);
-                    if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture,
-                            DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed))
-                        throw new ReplayInputException($"--at '{text}' is not a time (use ISO 8601, e.g. 2026-09-15T09:42:42Z).");
-                    at = parsed;
-                    break;
-                case "--corridor":
-                    corridor = Value(args, ref i);
-                    break;
-                case "--constants":
-                    constants = Value(args, ref i);
-                    break;
-                case "--confidence-floor":
-                    var f = Value(args, ref i);
-                    if (!double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || v is < 0 or > 1)
-                        throw new ReplayInputException($"--confidence-floor '{f}' is not a number in [0, 1].");
-                    floor = v;
-                    break;
-                default:
-                    throw new ReplayInputException($"unknown argument '{args[i]}'. " + Usage);
-            }
-        }
-        if (inputs.Count == 0) throw new ReplayInputException("no input given. " + Usage);
-        return new Options(inputs, at, corridor, constants, floor);
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            throw new ReplayInputException($"{args[i]} needs a value. " + Usage);
-        return args[++i];
-    }
 
     private static IEnumerable<string> ExpandInputs(IReadOnlyList<string> inputs)
     {

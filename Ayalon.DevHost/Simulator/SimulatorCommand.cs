@@ -1,52 +1,113 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Ayalon.Core.Corridor;
+using Ayalon.DevHost.Cli;
 
 namespace Ayalon.DevHost.Simulator;
 
 /// <summary>
-/// Runs the simulator on its own:
-/// <c>dotnet run --project Ayalon.DevHost -- simulator --port 7072 [--replay 2026-09-15] [--seed N] [--key K]
-/// [--here-key K] [--here-access-key-id ID --here-access-key-secret SECRET] [--here-replay SET] [--fault KIND]
-/// [--replay-dir DIR] [--here-replay-dir DIR] [--corridor FILE]</c>. Stops on Ctrl+C or SIGTERM.
+/// Runs the simulator on its own: <c>dotnet run --project Ayalon.DevHost -- simulator --port 7072</c>
+/// (<c>simulator --help</c> lists the options). Stops on Ctrl+C or SIGTERM.
 /// Each request is printed as path, point or area and answer — never a key, token or signature.
 /// </summary>
 public static class SimulatorCommand
 {
     public const string Name = "simulator";
 
-    public const string Usage =
-        "usage: simulator [--port N] [--seed N] [--replay SET] [--replay-dir DIR] [--key REQUIRED_KEY] [--here-key REQUIRED_KEY] " +
-        "[--here-access-key-id ID --here-access-key-secret SECRET] [--here-replay SET] [--here-replay-dir DIR] [--fault KIND] [--corridor FILE]";
-
-    public static async Task<int> RunAsync(string[] args)
-    {
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
-        {
-            c.Cancel = true;
-            stop.Cancel();
-        });
-        return await RunAsync(args, Console.Out, stop.Token).ConfigureAwait(false);
-    }
-
-    /// <summary>Runs until <paramref name="stop"/> fires; returns 0, or 2 for bad arguments.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, CancellationToken stop)
+    /// <summary>Runs <c>simulator</c> until <paramref name="stop"/> fires (tests call it in-process; a leading
+    /// <c>simulator</c> is accepted). Returns 0, or 2 for bad arguments; output and errors both go to
+    /// <paramref name="output"/>.</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter output, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
-        if (!TryParse(args, out var options, out var corridorFile, out var problem))
-        {
-            await output.WriteLineAsync(problem).ConfigureAwait(false);
-            await output.WriteLineAsync(Usage).ConfigureAwait(false);
-            return problem.StartsWith("help", StringComparison.Ordinal) ? 0 : 2;
-        }
+        var rest = args.Length > 0 && args[0] == Name ? args[1..] : args;
+        return CommandLineRunner.InvokeAsync(Create(stopOnSignals: false), rest, output, output, stop);
+    }
 
+    /// <param name="stopOnSignals">Stop on Ctrl+C and SIGTERM (the real process) as well as on the invocation's token.</param>
+    public static Command Create(bool stopOnSignals)
+    {
+        var port = new Option<int>("--port")
+        {
+            Description = "Loopback port (0: any free port).", HelpName = "N", CustomParser = CommandLineRunner.WholeNumber("--port", 0, 65535),
+        };
+        var seedParser = CommandLineRunner.WholeNumber("--seed", int.MinValue, int.MaxValue);
+        var seed = new Option<int?>("--seed")
+        {
+            Description = "Seed of the deterministic traffic pattern (default 20).", HelpName = "N", CustomParser = r => seedParser(r),
+        };
+        var replay = new Option<string>("--replay") { Description = "Serve the recorded TomTom answer set of this name (e.g. 2026-09-15) instead of live synthetic traffic.", HelpName = "SET" };
+        var replayDir = new Option<string>("--replay-dir") { Description = "Folder of recorded TomTom answer sets (default: fixtures/tomtom).", HelpName = "DIR" };
+        var key = new Option<string>("--key") { Description = "TomTom key every request must carry.", HelpName = "KEY" };
+        var hereKey = new Option<string>("--here-key") { Description = "HERE apiKey every request must carry.", HelpName = "KEY" };
+        var hereId = new Option<string>("--here-access-key-id") { Description = "HERE OAuth access key id the token endpoint accepts (with --here-access-key-secret).", HelpName = "ID" };
+        var hereSecret = new Option<string>("--here-access-key-secret") { Description = "HERE OAuth access key secret (with --here-access-key-id).", HelpName = "SECRET" };
+        var hereReplay = new Option<string>("--here-replay") { Description = "Serve the recorded HERE answer set of this name instead of live synthetic traffic.", HelpName = "SET" };
+        var hereReplayDir = new Option<string>("--here-replay-dir") { Description = "Folder of recorded HERE answer sets (default: fixtures/here).", HelpName = "DIR" };
+        var fault = new Option<string>("--fault") { Description = $"Start with this fault switched on ({SimulatorFault.AllWireNames}).", HelpName = "KIND" };
+        fault.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<string>();
+            if (!SimulatorFault.TryParseKind(value, out _)) r.AddError($"--fault '{value}' is not one of {SimulatorFault.AllWireNames}.");
+        });
+        var corridor = new Option<string>("--corridor") { Description = "Corridor definition whose road network is simulated (default: the built-in one).", HelpName = "FILE" };
+        var command = new Command(Name,
+            "A TomTom Flow Segment Data and HERE Traffic API v7 look-alike on 127.0.0.1, until Ctrl+C or SIGTERM. " +
+            "Each request is printed as path, point or area and answer — never a key, token or signature.")
+        {
+            port, seed, replay, replayDir, key, hereKey, hereId, hereSecret, hereReplay, hereReplayDir, fault, corridor,
+        };
+        command.Validators.Add(r =>
+        {
+            if (string.IsNullOrEmpty(r.GetValue(hereId)) != string.IsNullOrEmpty(r.GetValue(hereSecret)))
+                r.AddError("--here-access-key-id and --here-access-key-secret go together.");
+        });
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = new SimulatorOptions
+            {
+                Port = result.GetValue(port),
+                ReplaySet = result.GetValue(replay),
+                ReplayDirectory = result.GetValue(replayDir),
+                RequiredKey = result.GetValue(key),
+                HereApiKey = result.GetValue(hereKey),
+                HereAccessKeyId = result.GetValue(hereId),
+                HereAccessKeySecret = result.GetValue(hereSecret),
+                HereReplaySet = result.GetValue(hereReplay),
+                HereReplayDirectory = result.GetValue(hereReplayDir),
+                Fault = result.GetValue(fault),
+            };
+            if (result.GetValue(seed) is { } s) options.Seed = s;
+            if (!stopOnSignals) return await RunAsync(options, result.GetValue(corridor), result.InvocationConfiguration.Output, cancellationToken).ConfigureAwait(false);
+
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            ConsoleCancelEventHandler onCancel = (_, e) =>
+            {
+                e.Cancel = true;
+                stop.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+            try
+            {
+                using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>
+                {
+                    c.Cancel = true;
+                    stop.Cancel();
+                });
+                return await RunAsync(options, result.GetValue(corridor), result.InvocationConfiguration.Output, stop.Token).ConfigureAwait(false);
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(SimulatorOptions options, string? corridorFile, TextWriter output, CancellationToken stop)
+    {
         CorridorDefinition corridor;
         TrafficSimulator simulator;
         try
@@ -100,76 +161,5 @@ public static class SimulatorCommand
             lock (gate) output.WriteLine($"Traffic simulator stopped after {simulator.RequestCount} requests and {simulator.TokenRequestCount} token requests");
         }
         return 0;
-    }
-
-    internal static bool TryParse(string[] args, out SimulatorOptions options, out string? corridorFile, out string problem)
-    {
-        options = new SimulatorOptions();
-        corridorFile = null;
-        problem = "";
-        var i = args.Length > 0 && args[0] == Name ? 1 : 0;
-        for (; i < args.Length; i++)
-        {
-            var name = args[i];
-            if (name is "--help" or "-h")
-            {
-                problem = "help: a TomTom Flow Segment Data and HERE Traffic API v7 look-alike on 127.0.0.1";
-                return false;
-            }
-            if (i + 1 >= args.Length)
-            {
-                problem = $"'{name}' needs a value";
-                return false;
-            }
-            var value = args[++i];
-            switch (name)
-            {
-                case "--port" when int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port <= 65535:
-                    options.Port = port;
-                    break;
-                case "--seed" when int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var seed):
-                    options.Seed = seed;
-                    break;
-                case "--replay":
-                    options.ReplaySet = value;
-                    break;
-                case "--replay-dir":
-                    options.ReplayDirectory = value;
-                    break;
-                case "--key":
-                    options.RequiredKey = value;
-                    break;
-                case "--here-key":
-                    options.HereApiKey = value;
-                    break;
-                case "--here-access-key-id":
-                    options.HereAccessKeyId = value;
-                    break;
-                case "--here-access-key-secret":
-                    options.HereAccessKeySecret = value;
-                    break;
-                case "--here-replay":
-                    options.HereReplaySet = value;
-                    break;
-                case "--here-replay-dir":
-                    options.HereReplayDirectory = value;
-                    break;
-                case "--fault" when SimulatorFault.TryParseKind(value, out _):
-                    options.Fault = value;
-                    break;
-                case "--corridor":
-                    corridorFile = value;
-                    break;
-                default:
-                    problem = $"bad argument '{name} {value}'";
-                    return false;
-            }
-        }
-        if (string.IsNullOrEmpty(options.HereAccessKeyId) != string.IsNullOrEmpty(options.HereAccessKeySecret))
-        {
-            problem = "--here-access-key-id and --here-access-key-secret go together";
-            return false;
-        }
-        return true;
     }
 }

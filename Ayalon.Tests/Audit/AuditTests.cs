@@ -113,8 +113,8 @@ public sealed class AuditTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
     [InlineData(new[] { "--to", "2026-11-20T06:00:00" }, "audit: --to '2026-11-20T06:00:00' is not a UTC date")]
     [InlineData(new[] { "--from", "2026-11-21", "--to", "2026-11-20" }, "audit: --from 2026-11-21T00:00:00Z is after --to 2026-11-20T00:00:00Z.")]
     [InlineData(new[] { "--from", "2026-09-01" }, "audit: --from 2026-09-01T00:00:00Z is before the raw archive's 30-day retention")]
-    [InlineData(new[] { "--from" }, "audit: --from needs a value.")]
-    [InlineData(new[] { "--since", "2026-11-20" }, "audit: unknown argument '--since'.")]
+    [InlineData(new[] { "--from" }, "audit: Required argument missing for option: '--from'.")]
+    [InlineData(new[] { "--since", "2026-11-20" }, "audit: Unrecognized command or argument '--since'.")]
     public async Task Bad_input_exits_2_with_a_message_naming_the_problem(string[] args, string message)
     {
         var stdout = new StringWriter();

@@ -211,9 +211,9 @@ public sealed class ReplayCommandTests : IDisposable
 
     [Theory]
     [InlineData("--input", "/no/such/folder", "'/no/such/folder' does not exist")]
-    [InlineData("--input", null, "needs at least one file")]
-    [InlineData("--at", "2026-09-15T10:00:00Z", "no input given")]
-    [InlineData("--frobnicate", null, "unknown argument '--frobnicate'")]
+    [InlineData("--input", null, "Required argument missing for option: '--input'")]
+    [InlineData("--at", "2026-09-15T10:00:00Z", "Option '--input' is required")]
+    [InlineData("--frobnicate", null, "replay: Unrecognized command or argument '--frobnicate'")]
     public async Task Bad_arguments_fail_with_exit_code_2_and_say_what_is_wrong(string flag, string? value, string expected)
     {
         var (code, _, error) = await Run(value is null ? [flag] : [flag, value]);
