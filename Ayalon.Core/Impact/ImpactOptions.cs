@@ -26,7 +26,7 @@ public sealed class ImpactOptions
 /// </summary>
 public sealed class ImpactSettings
 {
-    public ImpactSettings(IOptions<ImpactOptions> options, CorridorDefinition corridor, IOptions<Traffic.TomTomOptions> tomTom)
+    public ImpactSettings(IOptions<ImpactOptions> options, CorridorDefinition corridor)
     {
         var o = options.Value;
         Constants = string.IsNullOrWhiteSpace(o.ConstantsFile) ? ImpactConstants.Default : ImpactConstants.LoadFile(o.ConstantsFile);
@@ -38,7 +38,7 @@ public sealed class ImpactSettings
             FuelPrice = FuelPrice.Create(price, o.FuelPriceSource ?? "", o.FuelPriceMonth ?? "", Constants);
         }
         FuelPrices = FuelPriceTable.LoadDefault(Constants);
-        Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants, tomTom.Value.ConfidenceFloor));
+        Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants));
         Calculator = new ImpactCalculator(Constants);
         Integrator = new StepHoldIntegrator(Constants);
     }
