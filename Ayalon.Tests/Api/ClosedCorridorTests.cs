@@ -5,6 +5,7 @@ using Ayalon.DevHost.Simulator;
 namespace Ayalon.Tests.Api;
 
 /// <summary>A closure of the whole corridor is a measured state of the road: "closed", never "empty".</summary>
+[Trait("Category", "Integration")]
 public class ClosedCorridorTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static async Task<(HttpStatusCode Code, JsonElement Body)> HealthAsync(ApiHost api)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Ayalon.Tests.Api;
 
 /// <summary>The one schedule service: cadence, occurrences, thresholds and max-age all follow Collector:Schedule.</summary>
+[Trait("Category", "Unit")]
 public class CycleScheduleTests
 {
     private static DateTimeOffset At(string iso) => DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture);
@@ -70,6 +71,7 @@ public class CycleScheduleTests
 }
 
 /// <summary>The schedule drives the running app: health bands, max-age, expected cycles; a bad one stops the host.</summary>
+[Trait("Category", "Integration")]
 public class ScheduleDrivenApiTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Fact]

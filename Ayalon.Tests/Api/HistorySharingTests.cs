@@ -8,6 +8,7 @@ namespace Ayalon.Tests.Api;
 /// History under repeated and concurrent requests: settled days of observations are read from storage once, and
 /// identical requests share one rendered answer until the next cycle could change it.
 /// </summary>
+[Trait("Category", "Integration")]
 public class HistorySharingTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private const string FiveMinutes = "/api/impact/history?granularity=5m&from=2026-11-23T10:00:00Z&to=2026-11-23T11:10:00Z";

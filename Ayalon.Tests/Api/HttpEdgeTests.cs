@@ -9,6 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace Ayalon.Tests.Api;
 
 /// <summary>HEAD, CORS scope and Vary, and the DevHost's function-key check.</summary>
+[Trait("Category", "Integration")]
 public class HttpEdgeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     [Theory]
@@ -88,6 +89,7 @@ public class HttpEdgeTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixtur
     }
 }
 
+[Trait("Category", "Unit")]
 public class FunctionKeyGuardTests
 {
     private static FunctionKeyGuard Guard(FakeTimeProvider clock) =>

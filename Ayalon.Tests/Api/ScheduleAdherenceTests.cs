@@ -5,6 +5,7 @@ using Ayalon.Core.Storage;
 namespace Ayalon.Tests.Api;
 
 /// <summary>Expected, ran, skipped and missed cycles, counted against the schedule's occurrences (pure, no storage).</summary>
+[Trait("Category", "Unit")]
 public class ScheduleAdherenceTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 7, 0, 0, TimeSpan.Zero);

@@ -10,6 +10,7 @@ namespace Ayalon.Tests.Storage;
 /// Storage that comes back empty (an in-memory Azurite restarted) or answers with an error: the app re-creates the
 /// tables it lost on next use and health says which of "no answer" and "an error answer" it saw.
 /// </summary>
+[Trait("Category", "Integration")]
 public class TableRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private static JsonElement Check(JsonElement health, string name) =>
