@@ -1,6 +1,7 @@
 using Ayalon.Core.Analytics;
 using Ayalon.Core.Audit;
 using Ayalon.Core.Collection;
+using Ayalon.Core.Configuration;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Health;
 using Ayalon.Core.Impact;
@@ -24,14 +25,26 @@ public static class AyalonServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
 
-        services.AddOptions<TomTomOptions>().BindConfiguration(TomTomOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CollectorOptions>().BindConfiguration(CollectorOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        // Every settings section is validated at host start; a bad value stops the host naming the setting.
+        services.AddSettings<TomTomOptions>(TomTomOptions.SectionName);
+        services.AddSettings<CollectorOptions>(CollectorOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CollectorOptions>, CycleScheduleValidator>());
-        services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<QuotaOptions>(QuotaOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QuotaOptions>, QuotaOptionsValidator>(_ => new QuotaOptionsValidator(configuration)));
-        services.AddOptions<ImpactOptions>().BindConfiguration(ImpactOptions.SectionName);
+        services.AddSettings<ImpactOptions>(ImpactOptions.SectionName);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ImpactOptions>, ImpactOptionsValidator>(
+            sp => new ImpactOptionsValidator(sp.GetRequiredService<CorridorDefinition>())));
 
         services.TryAddSingleton(sp => ReadStorageOptions(configuration));
+        // The tables use the StorageOptions singleton (a test may register its own): that instance is what start checks.
+        services.AddOptions<StorageOptions>().Configure<StorageOptions>((checkedCopy, inUse) =>
+        {
+            checkedCopy.ConnectionString = inUse.ConnectionString;
+            checkedCopy.TableServiceUri = inUse.TableServiceUri;
+            checkedCopy.ClientId = inUse.ClientId;
+            checkedCopy.TablePrefix = inUse.TablePrefix;
+        }).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>(_ => new StorageOptionsValidator(configuration)));
         services.TryAddSingleton<TableOperationCounter>();
         services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TableOperationCounter>(),
             sp.GetService<Microsoft.Extensions.Logging.ILogger<AyalonTables>>()));
@@ -54,7 +67,7 @@ public static class AyalonServiceCollectionExtensions
         // Every provider is registered once as ITrafficProvider; Traffic:Providers picks and orders them.
         services.AddTransient<ITrafficProvider>(sp => sp.GetRequiredService<HereClient>());
         services.AddTransient<ITrafficProvider>(sp => sp.GetRequiredService<TomTomClient>());
-        services.AddOptions<TrafficOptions>().BindConfiguration(TrafficOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<TrafficOptions>(TrafficOptions.SectionName);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TrafficOptions>, TrafficOptionsValidator>());
         services.TryAddTransient<TrafficProviders>();
 
@@ -115,7 +128,8 @@ public static class AyalonServiceCollectionExtensions
         {
             uri = $"https://{account}.table.core.windows.net";
         }
-        if (!string.IsNullOrWhiteSpace(uri)) options.TableServiceUri = new Uri(uri);
+        // A malformed URI is left out here and named by StorageOptionsValidator at start.
+        if (Uri.TryCreate(uri, UriKind.Absolute, out var serviceUri)) options.TableServiceUri = serviceUri;
         return options;
     }
 }

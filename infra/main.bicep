@@ -90,9 +90,6 @@ param tomTomZoom int = 10
 @description('Per-request timeout for TomTom, seconds.')
 param tomTomTimeoutSeconds int = 10
 
-@description('Flow pieces below this confidence are dropped (string, invariant culture).')
-param tomTomConfidenceFloor string = '0.7'
-
 @description('Volume profile file for vehicle-hours. Empty: production ships none, so vehicle-hours are reported unavailable.')
 param volumeProfileFile string = ''
 
@@ -180,7 +177,6 @@ var appOptions appOptionsType = {
   TomTom__BaseUrl: tomTomBaseUrl
   TomTom__Zoom: string(tomTomZoom)
   TomTom__TimeoutSeconds: string(tomTomTimeoutSeconds)
-  TomTom__ConfidenceFloor: tomTomConfidenceFloor
   Quota__Limit: string(quotaLimit)
   Quota__Period: quotaPeriod
   Quota__AlertThresholdPercent: string(quotaAlertThresholdPercent)

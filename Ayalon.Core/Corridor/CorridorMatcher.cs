@@ -3,7 +3,7 @@ using Ayalon.Core.Traffic;
 
 namespace Ayalon.Core.Corridor;
 
-/// <summary>The matching rule's parameters (from the constants file; the floor may come from TomTomOptions).</summary>
+/// <summary>The matching rule's parameters (from the constants file; <c>replay --confidence-floor</c> may override the floor for an experiment).</summary>
 public sealed record MatchingParameters(
     double BinLengthMeters,
     double MatchDistanceMeters,

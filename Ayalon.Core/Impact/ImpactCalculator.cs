@@ -12,6 +12,10 @@ public sealed class ImpactCalculator(ImpactConstants constants)
     public ImpactConstants Constants { get; } = constants ?? throw new ArgumentNullException(nameof(constants));
 
     /// <summary>Match <paramref name="pieces"/> with <paramref name="matcher"/>, then compute the cycle.</summary>
+    /// <remarks>
+    /// No production caller (the cycle and replay match first, to report the match's piece statuses): it stays as the
+    /// methodology's one-call form (match, then compute) that the physics tests drive with recorded and synthetic pieces.
+    /// </remarks>
     public CycleImpact ComputeCycle(CorridorMatcher matcher, IReadOnlyList<FlowPiece> pieces, DateTimeOffset observedAtUtc)
     {
         ArgumentNullException.ThrowIfNull(matcher);

@@ -36,6 +36,9 @@ public sealed record ImpactConstants
     /// <summary>A section is congested when delay / free-flow time exceeds this.</summary>
     public required double CongestionThreshold { get; init; }
 
+    /// <summary>Delay over free-flow time above which the dashboard calls a section heavily congested (display only).</summary>
+    public required double HeavyCongestionThreshold { get; init; }
+
     /// <summary>Longest time one observation is held in time integrals; beyond it is a gap.</summary>
     public required double MaxHoldSeconds { get; init; }
 
@@ -84,6 +87,7 @@ public sealed record ImpactConstants
                 ConfidenceFloor = r.InRange("matching", "confidenceFloor", 0, 1),
                 CoverageThreshold = r.InRange("thresholds", "coverageThreshold", 0, 1),
                 CongestionThreshold = r.Positive("thresholds", "congestionThreshold"),
+                HeavyCongestionThreshold = r.Positive("thresholds", "heavyCongestionThreshold"),
                 MaxHoldSeconds = r.Positive("integration", "maxHoldSeconds"),
                 LocalTimeZoneId = r.String("integration", "localTimeZone"),
                 IdleFuelLitresPerHour = r.Positive("fuel", "idleFuelLitresPerHour"),
@@ -95,6 +99,8 @@ public sealed record ImpactConstants
             };
             if (c.FuelPriceMinIlsPerLitre >= c.FuelPriceMaxIlsPerLitre)
                 throw new ImpactConfigurationException($"Constants file '{sourceName}': fuelPriceMinIlsPerLitre must be below fuelPriceMaxIlsPerLitre.");
+            if (c.HeavyCongestionThreshold <= c.CongestionThreshold)
+                throw new ImpactConfigurationException($"Constants file '{sourceName}': heavyCongestionThreshold must be above congestionThreshold.");
             if (c.MatchDistanceMeters < c.BinLengthMeters / 2)
                 throw new ImpactConfigurationException($"Constants file '{sourceName}': matchDistanceMeters must be at least half a bin.");
             try

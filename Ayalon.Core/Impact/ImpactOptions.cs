@@ -26,19 +26,23 @@ public sealed class ImpactOptions
 /// </summary>
 public sealed class ImpactSettings
 {
-    public ImpactSettings(IOptions<ImpactOptions> options, CorridorDefinition corridor, IOptions<Traffic.TomTomOptions> tomTom)
+    public ImpactSettings(IOptions<ImpactOptions> options, CorridorDefinition corridor)
     {
         var o = options.Value;
-        Constants = string.IsNullOrWhiteSpace(o.ConstantsFile) ? ImpactConstants.Default : ImpactConstants.LoadFile(o.ConstantsFile);
-        VolumeProfile = string.IsNullOrWhiteSpace(o.VolumeProfileFile) ? null : VolumeProfile.LoadFile(ResolvePath(o.VolumeProfileFile));
+        Constants = Setting(nameof(o.ConstantsFile), () =>
+            string.IsNullOrWhiteSpace(o.ConstantsFile) ? ImpactConstants.Default : ImpactConstants.LoadFile(o.ConstantsFile));
+        VolumeProfile = Setting(nameof(o.VolumeProfileFile), () =>
+            string.IsNullOrWhiteSpace(o.VolumeProfileFile) ? null : VolumeProfile.LoadFile(ResolvePath(o.VolumeProfileFile)));
         if (!string.IsNullOrWhiteSpace(o.FuelPriceIlsPerLitre))
         {
             if (!double.TryParse(o.FuelPriceIlsPerLitre, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var price))
                 throw new ImpactConfigurationException($"Impact:FuelPriceIlsPerLitre '{o.FuelPriceIlsPerLitre}' is not a number.");
-            FuelPrice = FuelPrice.Create(price, o.FuelPriceSource ?? "", o.FuelPriceMonth ?? "", Constants);
+            var constants = Constants;
+            FuelPrice = Setting("FuelPriceIlsPerLitre, Impact:FuelPriceSource, Impact:FuelPriceMonth", () =>
+                FuelPrice.Create(price, o.FuelPriceSource ?? "", o.FuelPriceMonth ?? "", constants));
         }
         FuelPrices = FuelPriceTable.LoadDefault(Constants);
-        Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants, tomTom.Value.ConfidenceFloor));
+        Matcher = new CorridorMatcher(corridor, MatchingParameters.From(Constants));
         Calculator = new ImpactCalculator(Constants);
         Integrator = new StepHoldIntegrator(Constants);
     }
@@ -68,10 +72,43 @@ public sealed class ImpactSettings
         ? "no traffic volume profile is configured (Impact:VolumeProfileFile): vehicle counts are never derived from speed"
         : null;
 
+    /// <summary>A load failure names the setting it came from, so the operator knows which app setting to fix.</summary>
+    private static T Setting<T>(string name, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (ImpactConfigurationException ex)
+        {
+            throw new ImpactConfigurationException($"{ImpactOptions.SectionName}:{name}: {ex.Message}");
+        }
+    }
+
     /// <summary>Relative paths are tried beside the app first (shipped files), then as given.</summary>
     private static string ResolvePath(string path)
     {
         var beside = Path.Combine(AppContext.BaseDirectory, path);
         return !Path.IsPathRooted(path) && File.Exists(beside) ? beside : path;
+    }
+}
+
+/// <summary>
+/// Stops the host at start when an <c>Impact</c> setting cannot be used (a missing or malformed constants file or volume
+/// profile, a fuel price that is not a number or out of the constants' range), by loading them as the app will.
+/// </summary>
+public sealed class ImpactOptionsValidator(CorridorDefinition corridor) : IValidateOptions<ImpactOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ImpactOptions options)
+    {
+        try
+        {
+            _ = new ImpactSettings(Options.Create(options), corridor);
+            return ValidateOptionsResult.Success;
+        }
+        catch (ImpactConfigurationException ex)
+        {
+            return ValidateOptionsResult.Fail(ex.Message);
+        }
     }
 }

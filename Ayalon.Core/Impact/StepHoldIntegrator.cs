@@ -50,17 +50,6 @@ public sealed record DelayIntegration(
     IReadOnlyList<LocalDayTotals> DailyLocal);
 
 /// <summary>
-/// A direction over a window: its corridor series (valid only in cycles where all its sections were measured),
-/// each section's own integration, and vehicle-hours = Σ over sections of ∫ d/3600 · q dt.
-/// </summary>
-public sealed record DirectionIntegration(
-    string Direction,
-    DelayIntegration Corridor,
-    IReadOnlyDictionary<string, DelayIntegration> Sections,
-    double? VehicleDelayHours,
-    string? VehicleDelayUnavailableReason);
-
-/// <summary>
 /// What one held observation adds to one UTC hour's rollup. Additive: summing contributions of every hold in a
 /// sequence gives the batch result for that hour (sum the seconds and integrals, take min of mins, max of maxes).
 /// </summary>
@@ -169,23 +158,6 @@ public sealed class StepHoldIntegrator
                 volumes.Available, reason));
         }
         return new DelayIntegration(total, hourly, daily);
-    }
-
-    /// <summary>
-    /// Batch for a direction: each section's series, the corridor series (from <see cref="DirectionObservation"/>s)
-    /// and vehicle-hours summed over the sections.
-    /// </summary>
-    public DirectionIntegration IntegrateDirection(string direction,
-        IReadOnlyDictionary<string, IReadOnlyList<DelaySample>> sectionSamples, IReadOnlyList<DelaySample> corridorSamples,
-        DateTimeOffset fromUtc, DateTimeOffset toUtc, VolumeProfile? profile = null)
-    {
-        ArgumentNullException.ThrowIfNull(sectionSamples);
-        var sections = sectionSamples.ToDictionary(kv => kv.Key,
-            kv => Integrate(kv.Value, fromUtc, toUtc, profile, direction), StringComparer.Ordinal);
-        var corridor = Integrate(corridorSamples, fromUtc, toUtc, profile, direction);
-        var reason = corridor.Total.VehicleDelayUnavailableReason;
-        double? vh = reason is null ? sections.Values.Sum(s => s.Total.VehicleDelayHours ?? 0) : null;
-        return new DirectionIntegration(direction, corridor, sections, vh, reason);
     }
 
     /// <summary>

@@ -186,13 +186,6 @@ public sealed class QuotaLedger(
     }
 
     /// <summary>
-    /// Counts one outbound request and how it ended, in the period it was reserved in. Call once per request
-    /// actually sent, whatever its answer (every request is charged by the provider).
-    /// </summary>
-    public Task RecordOutcomeAsync(string provider, DateTimeOffset reservedAt, string status, CancellationToken cancellationToken) =>
-        RecordOutcomesAsync(provider, reservedAt, [status], cancellationToken);
-
-    /// <summary>
     /// Counts several outbound requests reserved in the same period, in one write (a cycle records all its
     /// requests at once). Every request is charged by the provider, whatever its answer.
     /// </summary>
@@ -290,6 +283,10 @@ public sealed class QuotaLedger(
     /// Ledger rows whose period overlaps [<paramref name="fromUtc"/>, <paramref name="toUtc"/>), oldest first, each
     /// measured against the limit stored in it (for the current period: the configured limit).
     /// </summary>
+    /// <remarks>
+    /// No production caller today (analytics and health read the current period): it stays so the ledger tests check
+    /// stored rows through the ledger's own reader, and it is the read an operator-facing quota history would use.
+    /// </remarks>
     public async Task<IReadOnlyList<QuotaStatus>> GetHistoryAsync(
         string provider, DateTimeOffset fromUtc, DateTimeOffset toUtc, CancellationToken cancellationToken)
     {

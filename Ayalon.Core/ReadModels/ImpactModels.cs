@@ -10,7 +10,8 @@ public sealed record ImpactResponse(
     IReadOnlyList<SectionNow> Sections,
     TodayImpact Today,
     ImpactSources Sources,
-    ImpactProvenance Provenance);
+    ImpactProvenance Provenance,
+    string DisplayTimeZone);
 
 /// <summary>A direction's corridor now: sums of its sections, only when all are current and from the same cycle.</summary>
 public sealed record DirectionNow(
@@ -26,7 +27,8 @@ public sealed record DirectionNow(
     double? DelaySeconds,
     double? SpeedKmh,
     bool Congested,
-    UsualDelay Usual);
+    UsualDelay Usual,
+    string CongestionClass);
 
 public sealed record SectionNow(
     string SectionId,
@@ -44,7 +46,8 @@ public sealed record SectionNow(
     double? FreeFlowSpeedKmh,
     double Coverage,
     bool Congested,
-    UsualDelay Usual);
+    UsualDelay Usual,
+    string CongestionClass);
 
 public sealed record TodayImpact(
     string LocalDate,

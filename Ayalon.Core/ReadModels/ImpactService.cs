@@ -154,7 +154,7 @@ public sealed class ImpactService(
         var state = inputs.State;
         var constants = impact.Constants;
 
-        var sections = corridor.Sections.Select(s => SectionState(s, state, now, usual.Section(s.Id), schedule.Freshness)).ToList();
+        var sections = corridor.Sections.Select(s => SectionState(s, state, now, usual.Section(s.Id), schedule.Freshness, constants)).ToList();
         var directions = corridor.Directions.Select(d => DirectionState(d, sections, state, usual.Direction(d))).ToList();
         var newestValid = NewestValid(state);
         // Today runs from local midnight, so every hour it integrates lies in one local month: that month's price.
@@ -177,22 +177,25 @@ public sealed class ImpactService(
         return new ImpactResponse(now, constants.MethodologyVersion, constants.ConstantsVersion, schedule.NextAfter(now),
             DataFreshness.Evaluate(state.Sections, corridor.Sections.Count, schedule.Freshness, now).Status, directions, sections, today,
             new ImpactSources(traffic, fuel, volume, GeometryCredit),
-            new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid));
+            new ImpactProvenance(provider, trackingIds, lastCycle?.CycleId, newestValid), constants.LocalTimeZoneId);
     }
 
     /// <summary>A section's observation is current while health would call it healthy, then stale, then old (the schedule's bands).</summary>
-    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now, UsualDelay usual, FreshnessThresholds bands)
+    private static SectionNow SectionState(CorridorSection s, LatestState state, DateTimeOffset now, UsualDelay usual, FreshnessThresholds bands,
+        ImpactConstants constants)
     {
         if (!state.Sections.TryGetValue(s.Id, out var o))
         {
-            return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false, usual);
+            return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, "none", null, null, null, null, null, null, null, 0, false, usual,
+                CongestionClass.None);
         }
         var age = now - o.ObservedAtUtc;
         var name = o.State != ObservationState.Ok ? o.State : age < bands.HealthyBelow ? "current" : age < bands.DegradedBelow ? "stale" : "old";
         return new SectionNow(s.Id, s.Direction, s.From, s.To, s.LengthMeters, name, o.ObservedAtUtc, Round.Value(age.TotalSeconds, 1),
             Round.Seconds(o.TravelTimeSeconds), Round.Seconds(o.FreeFlowTimeSeconds), Round.Seconds(o.DelaySeconds),
             Round.Value(o.SpeedKmh, 2), Round.Value(o.FreeFlowSpeedKmh, 2), Round.Fraction(o.Coverage), o.Congested,
-            name == "current" ? usual.ComparedWith(Round.Seconds(o.DelaySeconds)) : usual);
+            name == "current" ? usual.ComparedWith(Round.Seconds(o.DelaySeconds)) : usual,
+            CongestionClass.Of(name is "current" or "stale" or "old", Round.Seconds(o.DelaySeconds), Round.Seconds(o.FreeFlowTimeSeconds), o.Congested, constants));
     }
 
     /// <summary>A direction's totals: only when every one of its sections is current and from the same cycle.</summary>
@@ -202,7 +205,7 @@ public sealed class ImpactService(
         var rows = all.Where(s => s.Direction == direction).ToList();
         var length = mine.Sum(s => s.LengthMeters);
         DirectionNow Without(string stateName, string reason) =>
-            new(direction, mine[0].From, mine[^1].To, length, stateName, reason, null, null, null, null, null, false, usual);
+            new(direction, mine[0].From, mine[^1].To, length, stateName, reason, null, null, null, null, null, false, usual, CongestionClass.None);
 
         if (rows.All(r => r.State == "none")) return Without("none", "no observation of this direction yet");
         var notCurrent = rows.Where(r => r.State != "current").Select(r => r.SectionId + ": " + r.State).ToList();
@@ -214,11 +217,13 @@ public sealed class ImpactService(
         var travel = observations.Sum(o => o.TravelTimeSeconds ?? 0);
         var freeFlow = observations.Sum(o => o.FreeFlowTimeSeconds ?? 0);
         var delay = observations.Sum(o => o.DelaySeconds ?? 0);
+        var congested = freeFlow > 0 && delay / freeFlow > impact.Constants.CongestionThreshold;
         return new DirectionNow(direction, mine[0].From, mine[^1].To, length, ObservationState.Ok, null,
             observations.Max(o => o.ObservedAtUtc), Round.Seconds(travel), Round.Seconds(freeFlow), Round.Seconds(delay),
             travel > 0 ? Round.Value(Units.MetersPerSecondToKmh(length / travel), 2) : null,
-            freeFlow > 0 && delay / freeFlow > impact.Constants.CongestionThreshold,
-            usual.ComparedWith(Round.Seconds(delay)));
+            congested,
+            usual.ComparedWith(Round.Seconds(delay)),
+            CongestionClass.Of(true, Round.Seconds(delay), Round.Seconds(freeFlow), congested, impact.Constants));
     }
 
     /// <summary>

@@ -75,6 +75,11 @@ public sealed class RawResponseArchive(AyalonTables tables)
         }
     }
 
+    /// <summary>One cycle's archived bodies.</summary>
+    /// <remarks>
+    /// No production caller (the audit reads whole days with <see cref="ReadDayAsync"/>): it stays so the collection
+    /// tests read back what a cycle archived through the archive's own reader, not a copy of its row format.
+    /// </remarks>
     public async Task<IReadOnlyList<ArchivedResponse>> ReadCycleAsync(string cycleId, DateTimeOffset dayUtc, CancellationToken cancellationToken)
     {
         var rows = new List<TableEntity>();

@@ -89,9 +89,6 @@ public sealed class TomTomClient(
         return new ProviderFetch(Name, stop ?? lastFailure ?? ProviderStatus.Ok, answers, detail);
     }
 
-    public Task<ProviderAnswer> GetFlowAsync(GeoPoint point, CancellationToken cancellationToken) =>
-        GetFlowAsync(point, null, cancellationToken);
-
     public async Task<ProviderAnswer> GetFlowAsync(GeoPoint point, ReserveExtraAttempt? reserveExtraAttempt, CancellationToken cancellationToken)
     {
         var o = options.CurrentValue;

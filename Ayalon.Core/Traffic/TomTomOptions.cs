@@ -24,8 +24,4 @@ public sealed class TomTomOptions
     /// <summary>Pause before the single retry (after a timeout, 5xx or network error), so a blip can pass.</summary>
     [Range(0, 30_000)]
     public int RetryDelayMilliseconds { get; set; } = 500;
-
-    /// <summary>Flow pieces below this confidence are dropped, never substituted.</summary>
-    [Range(0.0, 1.0)]
-    public double ConfidenceFloor { get; set; } = 0.7;
 }

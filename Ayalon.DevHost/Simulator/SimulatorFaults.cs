@@ -148,9 +148,6 @@ public sealed class SimulatorFaults
     /// <summary>Applies <paramref name="kind"/> to every request, or to the next <paramref name="count"/> requests.</summary>
     public void Set(FaultKind kind, int? count = null, int latencyMs = 0) => Set(new SimulatorFault(kind, count, latencyMs));
 
-    /// <summary>Adds latency alone (a slow but correct answer).</summary>
-    public void SetLatency(int latencyMs, int? count = null) => Set(new SimulatorFault(FaultKind.None, count, latencyMs));
-
     public void Clear()
     {
         lock (_gate) _current = SimulatorFault.None;

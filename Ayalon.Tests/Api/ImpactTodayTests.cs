@@ -14,6 +14,29 @@ public class ImpactTodayTests(HistoryFixture history)
         e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetDouble();
 
     [Fact]
+    public async Task The_response_names_the_display_zone_and_each_sections_and_directions_congestion_class()
+    {
+        var impact = await Api.GetJsonAsync("/api/impact");
+
+        Assert.Equal("Asia/Jerusalem", impact.GetProperty("displayTimeZone").GetString());
+        var classes = new List<string>();
+        foreach (var (items, observed) in new[] { ("sections", new[] { "current", "stale", "old" }), ("directions", new[] { "ok" }) })
+        {
+            foreach (var item in impact.GetProperty(items).EnumerateArray())
+            {
+                var expected = Ayalon.Core.Impact.CongestionClass.Of(observed.Contains(item.GetProperty("state").GetString()),
+                    Num(item, "delaySeconds"), Num(item, "freeFlowTimeSeconds"), item.GetProperty("congested").GetBoolean(),
+                    Ayalon.Core.Impact.ImpactConstants.Default);
+                var actual = item.GetProperty("congestionClass").GetString()!;
+                Assert.Equal(expected, actual);
+                classes.Add(actual);
+            }
+        }
+        // The fixture's observations are current: every item is classified, none left as "none".
+        Assert.DoesNotContain("none", classes);
+    }
+
+    [Fact]
     public async Task Today_is_since_local_midnight_and_equals_the_step_hold_integral_of_the_observations()
     {
         var impact = await Api.GetJsonAsync("/api/impact");

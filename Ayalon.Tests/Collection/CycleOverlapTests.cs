@@ -89,7 +89,7 @@ public sealed class CycleOverlapTests(AzuriteFixture azurite, ITestOutputHelper 
 
         for (var round = 0; round < 3; round++)
         {
-            simulator.Faults.SetLatency(600, count: 2); // each cycle's answers are slow: a second trigger arrives meanwhile
+            simulator.Faults.Set(FaultKind.None, 2, 600); // each cycle's answers are slow: a second trigger arrives meanwhile
             var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var runA = Task.Run(async () => { await go.Task; return await a.RunAsync("timer"); });
             var runB = Task.Run(async () => { await go.Task; await Task.Delay(150); return await b.RunAsync("timer"); });
@@ -133,7 +133,7 @@ public sealed class CycleOverlapTests(AzuriteFixture azurite, ITestOutputHelper 
         var rawBefore = await harness.CountRowsAsync(AyalonTables.RawResponses);
         var latestBefore = await harness.LatestAsync();
 
-        simulator.Faults.SetLatency(1500, count: 1);
+        simulator.Faults.Set(FaultKind.None, 1, 1500);
         var requestsBefore = simulator.RequestCount;
         var running = harness.RunAsync();
         await WaitUntilAsync(() => simulator.RequestCount > requestsBefore);

@@ -17,7 +17,7 @@ namespace Ayalon.Tests.Collection;
 public sealed class CycleRulesTests
 {
     private static readonly CorridorDefinition Corridor = PhysicsTestData.Corridor;
-    private static readonly ImpactSettings Impact = new(Options.Create(new ImpactOptions()), Corridor, Options.Create(new TomTomOptions()));
+    private static readonly ImpactSettings Impact = new(Options.Create(new ImpactOptions()), Corridor);
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 29, 7, 0, 5, TimeSpan.Zero));
     private static readonly LatestState Empty = new(new Dictionary<string, StoredObservation>(), null, null);
     private static readonly CycleStart Start = new("c1", "test", new DateTimeOffset(2026, 11, 29, 7, 0, 0, TimeSpan.Zero));

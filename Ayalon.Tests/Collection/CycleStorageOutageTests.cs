@@ -1,5 +1,6 @@
 using Ayalon.Core.Collection;
 using Ayalon.Core.Storage;
+using Ayalon.DevHost.Simulator;
 using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Tests.Collection;
@@ -40,7 +41,7 @@ public sealed class CycleStorageOutageTests : IAsyncLifetime
         var rawBefore = await harness.CountRowsAsync(AyalonTables.RawResponses);
 
         // The next answer takes 2 s; storage goes away while the cycle waits for it.
-        simulator.Faults.SetLatency(2000, count: 1);
+        simulator.Faults.Set(FaultKind.None, 1, 2000);
         var requestsBefore = simulator.RequestCount;
         var failing = harness.RunAsync();
         await WaitUntilAsync(() => simulator.RequestCount > requestsBefore || failing.IsCompleted);

@@ -23,7 +23,7 @@ public class FuelPriceTableTests
     private static string Table(params string[] entries) => "{ \"prices\": [" + string.Join(",", entries) + "] }";
 
     private static ImpactSettings Settings(ImpactOptions options) =>
-        new(Options.Create(options), CorridorLoader.LoadDefault(), Options.Create(new TomTomOptions()));
+        new(Options.Create(options), CorridorLoader.LoadDefault());
 
     [Fact]
     public void Shipped_table_holds_the_documented_months_only_with_their_sources()

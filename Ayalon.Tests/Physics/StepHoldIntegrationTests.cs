@@ -285,22 +285,6 @@ public class StepHoldIntegrationTests
     }
 
     [Fact]
-    public void A_direction_sums_vehicle_hours_over_its_sections_and_integrates_its_corridor_series()
-    {
-        var profile = DemoProfile;
-        var sections = Corridor.InDirection("northbound").ToDictionary(s => s.Id,
-            s => (IReadOnlyList<DelaySample>)Enumerable.Range(0, 12).Select(i => new DelaySample(T0.AddMinutes(5 * i), 10, false)).ToList());
-        var corridor = Enumerable.Range(0, 12).Select(i => new DelaySample(T0.AddMinutes(5 * i), 30, true)).ToList();
-
-        var d = Integrator.IntegrateDirection("northbound", sections, corridor, T0, T0.AddHours(1), profile);
-
-        Assert.Equal(3, d.Sections.Count);
-        Assert.Equal(30, d.Corridor.Total.MeanDelaySeconds!.Value, 1e-9);
-        Assert.Equal(d.Sections.Values.Sum(s => s.Total.VehicleDelayHours!.Value), d.VehicleDelayHours!.Value, 1e-9);
-        Assert.Equal(3 * 10.0 / 3600 * profile.VehiclesPerHour("northbound", DayOfWeek.Tuesday, 9), d.VehicleDelayHours!.Value, 1e-9);
-    }
-
-    [Fact]
     public void Observations_from_a_cycle_become_samples_with_no_value_unless_ok()
     {
         var cycle = Calculator.ComputeCycle(Matcher, Set("2026-09-15"), T0);

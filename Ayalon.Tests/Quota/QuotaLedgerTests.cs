@@ -30,7 +30,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         if (rowExistsBefore)
         {
             var seed = Ledger(new AyalonTables(storage), new QuotaOptions { Limit = 7 }, time);
-            await seed.RecordOutcomeAsync(Provider, time.GetUtcNow(), ProviderStatus.Ok, default);
+            await seed.RecordOutcomesAsync(Provider, time.GetUtcNow(), [ProviderStatus.Ok], default);
         }
         var ledgers = Enumerable.Range(0, 20).Select(_ => Ledger(new AyalonTables(storage), options, time)).ToList();
         await (await new AyalonTables(storage).GetAsync(AyalonTables.QuotaLedger)).CreateIfNotExistsAsync();
@@ -122,9 +122,9 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         var reservation = await ledger.TryReserveAsync(Provider, 3, default);
         time.Advance(TimeSpan.FromSeconds(5)); // the answers arrive after UTC midnight
 
-        await ledger.RecordOutcomeAsync(Provider, reservation.ReservedAtUtc, ProviderStatus.Ok, default);
-        await ledger.RecordOutcomeAsync(Provider, reservation.ReservedAtUtc, ProviderStatus.HttpError, default);
-        await ledger.RecordOutcomeAsync(Provider, reservation.ReservedAtUtc, ProviderStatus.NetworkError, default);
+        await ledger.RecordOutcomesAsync(Provider, reservation.ReservedAtUtc, [ProviderStatus.Ok], default);
+        await ledger.RecordOutcomesAsync(Provider, reservation.ReservedAtUtc, [ProviderStatus.HttpError], default);
+        await ledger.RecordOutcomesAsync(Provider, reservation.ReservedAtUtc, [ProviderStatus.NetworkError], default);
 
         var history = await ledger.GetHistoryAsync(Provider, time.GetUtcNow().AddDays(-2), time.GetUtcNow().AddDays(1), default);
         var row = Assert.Single(history);
@@ -146,7 +146,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         var ledgers = Enumerable.Range(0, 12).Select(_ => Ledger(new AyalonTables(storage), new QuotaOptions { Limit = 100 }, time)).ToList();
 
         await Task.WhenAll(ledgers.Select((l, i) =>
-            l.RecordOutcomeAsync(Provider, time.GetUtcNow(), i % 3 == 0 ? ProviderStatus.Ok : ProviderStatus.RateLimited, default)));
+            l.RecordOutcomesAsync(Provider, time.GetUtcNow(), [i % 3 == 0 ? ProviderStatus.Ok : ProviderStatus.RateLimited], default)));
 
         var status = await ledgers[0].GetStatusAsync(Provider, default);
         Assert.Equal(4, status.Succeeded);
@@ -218,7 +218,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
         var ledger = Ledger(azurite.NewTables(), new QuotaOptions { Limit = 10 }, time);
         var r = await ledger.TryReserveAsync(Provider, 3, default);
-        await ledger.RecordOutcomeAsync(Provider, r.ReservedAtUtc, ProviderStatus.Ok, default);
+        await ledger.RecordOutcomesAsync(Provider, r.ReservedAtUtc, [ProviderStatus.Ok], default);
 
         await ledger.ReleaseAsync(Provider, r.ReservedAtUtc, 1, default);
         var afterOne = await ledger.GetStatusAsync(Provider, default);
@@ -234,7 +234,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var ledger = Ledger(azurite.NewTables(), new QuotaOptions(), TimeProvider.System);
 
-        await Assert.ThrowsAsync<ArgumentException>(() => ledger.RecordOutcomeAsync(Provider, DateTimeOffset.UtcNow, "fine", default));
+        await Assert.ThrowsAsync<ArgumentException>(() => ledger.RecordOutcomesAsync(Provider, DateTimeOffset.UtcNow, ["fine"], default));
         await Assert.ThrowsAsync<ArgumentException>(() => ledger.TryReserveAsync("tom/tom", 1, default));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => ledger.TryReserveAsync(Provider, 0, default));
     }

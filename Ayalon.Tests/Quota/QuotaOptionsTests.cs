@@ -16,7 +16,7 @@ public sealed class QuotaOptionsTests
     /// <summary>The hosts' registration; <see cref="IStartupValidator"/> is what host start runs for ValidateOnStart.</summary>
     private static ServiceProvider Services(Dictionary<string, string?> settings)
     {
-        var config = Config(settings);
+        var config = Config(new Dictionary<string, string?>(settings) { ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true" });
         var services = new ServiceCollection();
         services.AddSingleton(config);
         services.AddLogging();

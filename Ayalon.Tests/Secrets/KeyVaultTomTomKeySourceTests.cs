@@ -113,14 +113,14 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         var provider = host.GetRequiredService<TomTomClient>();
         Assert.IsType<KeyVaultTomTomKeySource>(host.GetRequiredService<ITomTomKeySource>());
 
-        Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, CancellationToken.None)).Status);
+        Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, null, CancellationToken.None)).Status);
 
         // The operator rotates the key and revokes the old one; the cached key is now rejected.
         vault.SetSecret(KeyV2);
-        var rejected = await provider.GetFlowAsync(At, CancellationToken.None);
+        var rejected = await provider.GetFlowAsync(At, null, CancellationToken.None);
         Assert.Equal(ProviderStatus.AuthError, rejected.Status);
 
-        var next = await provider.GetFlowAsync(At, CancellationToken.None);
+        var next = await provider.GetFlowAsync(At, null, CancellationToken.None);
         Assert.Equal(ProviderStatus.Ok, next.Status);
 
         Assert.Equal([KeyV1, KeyV1, KeyV2], tomTom.Requests.Select(r => r.Key));
@@ -141,7 +141,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         var source = host.GetRequiredService<ITomTomKeySource>();
 
         Assert.True(provider.IsConfigured); // not known yet: the first request resolves it
-        var answer = await provider.GetFlowAsync(At, CancellationToken.None);
+        var answer = await provider.GetFlowAsync(At, null, CancellationToken.None);
 
         Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
         Assert.Equal(KeyVaultSecretReader.VaultUnreachable, answer.Detail);
@@ -156,7 +156,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         clock.Advance(TimeSpan.FromSeconds(31));
         Assert.True(provider.IsConfigured);
         Assert.Equal(KeyVaultSecretReader.VaultUnreachable, source.MissingKeyReason); // sticky until a read succeeds
-        Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, CancellationToken.None)).Status);
+        Assert.Equal(ProviderStatus.Ok, (await provider.GetFlowAsync(At, null, CancellationToken.None)).Status);
         Assert.Null(source.MissingKeyReason);
         Assert.Equal([KeyV1], tomTom.Requests.Select(r => r.Key));
     }
@@ -231,7 +231,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         Assert.IsType<OptionsTomTomKeySource>(source);
         Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, source.MissingKeyReason);
         Assert.False(harness.Provider.IsConfigured);
-        var answer = await harness.Provider.GetFlowAsync(At, CancellationToken.None);
+        var answer = await harness.Provider.GetFlowAsync(At, null, CancellationToken.None);
         Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
         Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, answer.Detail);
         Assert.Equal(0, tomTom.RequestCount);
@@ -249,7 +249,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         vault.SetSecret(KeyV1);
         await using (var host = Host(vault, tomTom.BaseUrl, TimeProvider.System, extra: new() { ["TomTom:ApiKey"] = literal }))
         {
-            Assert.Equal(ProviderStatus.Ok, (await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, CancellationToken.None)).Status);
+            Assert.Equal(ProviderStatus.Ok, (await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, null, CancellationToken.None)).Status);
         }
 
         // 2. The secret itself holds a reference literal (a copy-paste slip): a configuration error, not a key.
@@ -257,7 +257,7 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
         badVault.SetSecret(literal);
         await using (var host = Host(badVault, tomTom.BaseUrl, TimeProvider.System))
         {
-            var answer = await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, CancellationToken.None);
+            var answer = await host.GetRequiredService<TomTomClient>().GetFlowAsync(At, null, CancellationToken.None);
             Assert.Equal(ProviderStatus.NotConfigured, answer.Status);
             Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
         }

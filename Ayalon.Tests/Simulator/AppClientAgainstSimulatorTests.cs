@@ -44,7 +44,7 @@ public class AppClientAgainstSimulatorTests
         sim.Simulator.Faults.Set(fault);
         using var http = new HttpClient();
 
-        var call = await ClientFor(sim, http).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
+        var call = await ClientFor(sim, http).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), null, CancellationToken.None);
 
         Assert.Equal(expectedStatus, call.Status);
         Assert.All(call.Attempts, a => Assert.DoesNotContain(Key, a.RedactedUrl));
@@ -67,7 +67,7 @@ public class AppClientAgainstSimulatorTests
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
 
-        var pending = ClientFor(sim, http, timeoutSeconds: 10, clock).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), CancellationToken.None);
+        var pending = ClientFor(sim, http, timeoutSeconds: 10, clock).GetFlowAsync(Midpoint("ayalon_n_arlozorov_rokach"), null, CancellationToken.None);
         // The simulator holds the request; the client's own timeout runs on the fake clock, so 10 s pass at once.
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (sim.Simulator.RequestCount == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);

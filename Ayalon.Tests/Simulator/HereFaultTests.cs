@@ -183,7 +183,7 @@ public class HereFaultTests
     public async Task Added_latency_delays_a_correct_HERE_answer()
     {
         await using var sim = await StartHereAsync();
-        sim.Simulator.Faults.SetLatency(300);
+        sim.Simulator.Faults.Set(FaultKind.None, latencyMs: 300);
 
         var watch = Stopwatch.StartNew();
         using var response = await sim.GetHereFlowAsync();

@@ -58,7 +58,7 @@ public sealed class TomTomClientTests
         var baseUrl = script is null ? new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}") : fake.BaseUrl;
         await using var harness = TomTomHarness.Create(baseUrl);
 
-        var answer = await harness.Provider.GetFlowAsync(Arlozorov, default);
+        var answer = await harness.Provider.GetFlowAsync(Arlozorov, null, default);
 
         Assert.Equal(expectedStatus, answer.Status);
         var attempt = Assert.Single(answer.Attempts);
@@ -81,7 +81,7 @@ public sealed class TomTomClientTests
         var now = new DateTimeOffset(2026, 9, 15, 9, 42, 43, TimeSpan.Zero);
         await using var harness = TomTomHarness.Create(fake.BaseUrl, time: new FakeTimeProvider(now));
 
-        var answer = await harness.Provider.GetFlowAsync(Arlozorov, default);
+        var answer = await harness.Provider.GetFlowAsync(Arlozorov, null, default);
 
         Assert.Equal(ProviderStatus.Ok, answer.Status);
         Assert.Equal("tomtom", answer.Provider);
@@ -102,7 +102,7 @@ public sealed class TomTomClientTests
         fake.Then(new Scripted(200, FakeTomTom.OkBody));
         await using var harness = TomTomHarness.Create(fake.BaseUrl);
 
-        var answer = await harness.Provider.GetFlowAsync(Arlozorov, default);
+        var answer = await harness.Provider.GetFlowAsync(Arlozorov, null, default);
 
         var seen = Assert.Single(fake.Requests);
         Assert.Equal("/traffic/services/4/flowSegmentData/absolute/10/json", seen.Path);
@@ -122,7 +122,7 @@ public sealed class TomTomClientTests
         fake.Then(new Scripted(200, FakeTomTom.OkBody, Gzip: true));
         await using var harness = TomTomHarness.Create(fake.BaseUrl);
 
-        var answer = await harness.Provider.GetFlowAsync(Arlozorov, default);
+        var answer = await harness.Provider.GetFlowAsync(Arlozorov, null, default);
 
         Assert.Equal(ProviderStatus.Ok, answer.Status);
         Assert.Equal(FakeTomTom.OkBody.Length, answer.Body!.Length);
@@ -161,7 +161,7 @@ public sealed class TomTomClientTests
         var keys = new CountingKeySource("rotating-key");
         await using var harness = TomTomHarness.Create(fake.BaseUrl, configure: s => s.AddSingleton<ITomTomKeySource>(keys));
 
-        await harness.Provider.GetFlowAsync(Arlozorov, default);
+        await harness.Provider.GetFlowAsync(Arlozorov, null, default);
 
         Assert.Equal(expectedInvalidations, keys.Invalidations);
         Assert.Equal("rotating-key", fake.Requests[0].Key);

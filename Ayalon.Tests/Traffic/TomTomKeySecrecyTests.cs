@@ -51,7 +51,7 @@ public sealed class TomTomKeySecrecyTests
             await harness.Provider.GetFlowAsync(Point, retry, default), // 429
             await harness.Provider.GetFlowAsync(Point, retry, default), // 200, not JSON
             await harness.Provider.GetFlowAsync(Point, retry, default), // 200 gzip, key in a field
-            await harness.Provider.GetFlowAsync(Point, default), // timeout
+            await harness.Provider.GetFlowAsync(Point, null, default), // timeout
             await refusedHarness.Provider.GetFlowAsync(Point, retry, default), // connection refused, twice
         };
         using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));

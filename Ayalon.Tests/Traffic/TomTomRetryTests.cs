@@ -96,7 +96,7 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
         var refusing = new RetryGate(grant: false);
 
         var refused = await harness.Provider.GetFlowAsync(Point, refusing.Reserve, default);
-        var ungated = await harness.Provider.GetFlowAsync(Point, default);
+        var ungated = await harness.Provider.GetFlowAsync(Point, null, default);
 
         Assert.Equal(ProviderStatus.HttpError, refused.Status);
         Assert.Equal(1, refused.RequestsSent);
@@ -159,7 +159,7 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
             var answer = await provider.GetFlowAsync(Point, reserve, default);
             foreach (var attempt in answer.Attempts)
             {
-                await ledger.RecordOutcomeAsync(provider.Name, reservation.ReservedAtUtc, attempt.Status, default);
+                await ledger.RecordOutcomesAsync(provider.Name, reservation.ReservedAtUtc, [attempt.Status], default);
             }
         }
 

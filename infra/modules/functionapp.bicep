@@ -54,7 +54,6 @@ type appOptionsType = {
   TomTom__BaseUrl: string
   TomTom__Zoom: string
   TomTom__TimeoutSeconds: string
-  TomTom__ConfidenceFloor: string
   Quota__Limit: string
   Quota__Period: ('Day' | 'Month')
   Quota__AlertThresholdPercent: string
@@ -155,7 +154,6 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'TomTom__BaseUrl', value: appOptions.TomTom__BaseUrl }
         { name: 'TomTom__Zoom', value: appOptions.TomTom__Zoom }
         { name: 'TomTom__TimeoutSeconds', value: appOptions.TomTom__TimeoutSeconds }
-        { name: 'TomTom__ConfidenceFloor', value: appOptions.TomTom__ConfidenceFloor }
         { name: 'Quota__Limit', value: appOptions.Quota__Limit }
         { name: 'Quota__Period', value: appOptions.Quota__Period }
         { name: 'Quota__AlertThresholdPercent', value: appOptions.Quota__AlertThresholdPercent }

@@ -1,3 +1,4 @@
+using Ayalon.Core.Configuration;
 using Ayalon.Core.Secrets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,7 +16,7 @@ public static class HereServiceCollectionExtensions
     public static IServiceCollection AddHereCredentials(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddOptions<HereOptions>().BindConfiguration(HereOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSettings<HereOptions>(HereOptions.SectionName);
 
         services.AddHttpClient(HereTokenClient.HttpClientName)
             // Decompression on: the shared exchange (ProviderHttp) asks for gzip.

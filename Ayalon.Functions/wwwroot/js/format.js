@@ -1,12 +1,19 @@
-// Numbers per language, times in Israel local time with the zone named. Missing values show as "—".
+// Numbers per language, times in the corridor's local time with the zone named. Missing values show as "—".
 import { language, localeOf, t, unit } from './i18n.js';
 
-export const TIME_ZONE = 'Asia/Jerusalem';
+// The zone /api/impact names (displayTimeZone, from the constants file): the page keeps no copy of it. Until the
+// first answer arrives times show in UTC, with the zone named, never in a zone guessed here.
+let timeZone = 'UTC';
 const DASH = '—';
+
+/** Called with each /api/impact answer's displayTimeZone. */
+export function setDisplayTimeZone(zone) {
+  if (typeof zone === 'string' && zone) timeZone = zone;
+}
 
 const cache = new Map();
 function fmt(kind, options) {
-  const key = language() + kind;
+  const key = language() + kind + (kind.startsWith('d:') ? '@' + timeZone : '');
   if (!cache.has(key)) {
     cache.set(key, kind.startsWith('d:')
       ? new Intl.DateTimeFormat(localeOf[language()], options)
@@ -71,7 +78,7 @@ export function speed(kmh) {
 }
 
 function zoneOffset(date) {
-  const parts = fmt('d:zone', { timeZone: TIME_ZONE, timeZoneName: 'shortOffset' }).formatToParts(date);
+  const parts = fmt('d:zone', { timeZone, timeZoneName: 'shortOffset' }).formatToParts(date);
   return parts.find((p) => p.type === 'timeZoneName')?.value ?? '';
 }
 
@@ -80,7 +87,7 @@ export function dateTime(iso, { withZone = true } = {}) {
   if (!iso) return DASH;
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return DASH;
-  const text = fmt('d:dt', { timeZone: TIME_ZONE, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const text = fmt('d:dt', { timeZone, day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
   return withZone ? `${text} ${zoneName(date)}` : text;
 }
 
@@ -92,10 +99,10 @@ export function zoneName(date = new Date()) {
 export function axisTime(ms, spanMs) {
   const date = new Date(ms);
   if (spanMs <= 36 * 3600 * 1000) {
-    return fmt('d:hm', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+    return fmt('d:hm', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
   }
   if (spanMs <= 8 * 86400 * 1000) {
-    return fmt('d:dh', { timeZone: TIME_ZONE, day: 'numeric', month: 'short', hour: '2-digit', hourCycle: 'h23' }).format(date);
+    return fmt('d:dh', { timeZone, day: 'numeric', month: 'short', hour: '2-digit', hourCycle: 'h23' }).format(date);
   }
-  return fmt('d:dm', { timeZone: TIME_ZONE, day: 'numeric', month: 'short' }).format(date);
+  return fmt('d:dm', { timeZone, day: 'numeric', month: 'short' }).format(date);
 }

@@ -1,7 +1,7 @@
 // The corridor drawn as SVG from the sections' own geometry: no tile server, no external request.
 // Both carriageways of the Ayalon run a few tens of metres apart, which is less than a pixel at this scale, so each
 // is drawn offset a few pixels to the right of its direction of travel (traffic keeps right) — a schematic, labelled so.
-import { delayClass } from './delayclass.js';
+import { CLASSES, delayClass } from './delayclass.js';
 import { delay as fmtDelay } from './format.js';
 import { place, t } from './i18n.js';
 
@@ -106,7 +106,7 @@ export function renderMap(container, corridor, impact) {
 
 export function renderLegend(list) {
   list.textContent = '';
-  for (const cls of ['free', 'slow', 'congested', 'heavy', 'nodata']) {
+  for (const cls of CLASSES) {
     const li = document.createElement('li');
     const svg = el('svg', { viewBox: '0 0 36 10', width: 36, height: 10, 'aria-hidden': 'true', class: 'legend-swatch' });
     svg.append(el('path', { d: 'M2 5 L34 5', class: `section section-${cls}` }));

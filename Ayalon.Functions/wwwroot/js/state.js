@@ -2,6 +2,7 @@
 // A failed read leaves its part null with the error beside it, so a panel says "unavailable" instead of showing
 // the previous answer as current.
 import { getJson, settle } from './api.js';
+import { setDisplayTimeZone } from './format.js';
 import { historyUrl, rangeFor } from './trend.js';
 
 export const REFRESH_SECONDS = 60;
@@ -51,6 +52,7 @@ export function accept(results) {
   for (const [name, r] of Object.entries(results)) {
     state.errors[name] = r.error ?? null;
     state[name] = r.error ? null : r.data;
+    if (name === 'impact' && !r.error) setDisplayTimeZone(r.data?.displayTimeZone);
   }
 }
 

@@ -12,7 +12,7 @@ export function renderDirections() {
   host.textContent = '';
   for (const d of directions) {
     const card = document.createElement('article');
-    const cls = delayClass({ ...d, state: d.state === 'ok' ? 'current' : 'none' });
+    const cls = delayClass(d);
     card.className = `card card-${cls}`;
     card.dataset.direction = d.direction;
     const h = document.createElement('h3');

@@ -32,6 +32,14 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
 #else
         public List<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions> Directions { get; set; }
 #endif
+        /// <summary>IANA time zone the corridor&apos;s local days and times are shown in (the constants file&apos;s localTimeZone), e.g. Asia/Jerusalem</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? DisplayTimeZone { get; set; }
+#nullable restore
+#else
+        public string DisplayTimeZone { get; set; }
+#endif
         /// <summary>ISO-8601 UTC, ends in Z</summary>
         public DateTimeOffset? GeneratedAtUtc { get; set; }
         /// <summary>The methodologyVersion property</summary>
@@ -104,6 +112,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
                 { "constantsVersion", n => { ConstantsVersion = n.GetStringValue(); } },
                 { "dataStatus", n => { DataStatus = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_dataStatus>(); } },
                 { "directions", n => { Directions = n.GetCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions>(global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "displayTimeZone", n => { DisplayTimeZone = n.GetStringValue(); } },
                 { "generatedAtUtc", n => { GeneratedAtUtc = n.GetDateTimeOffsetValue(); } },
                 { "methodologyVersion", n => { MethodologyVersion = n.GetStringValue(); } },
                 { "nextCycleUtc", n => { NextCycleUtc = n.GetDateTimeOffsetValue(); } },
@@ -123,6 +132,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             writer.WriteStringValue("constantsVersion", ConstantsVersion);
             writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_dataStatus>("dataStatus", DataStatus);
             writer.WriteCollectionOfObjectValues<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions>("directions", Directions);
+            writer.WriteStringValue("displayTimeZone", DisplayTimeZone);
             writer.WriteDateTimeOffsetValue("generatedAtUtc", GeneratedAtUtc);
             writer.WriteStringValue("methodologyVersion", MethodologyVersion);
             writer.WriteDateTimeOffsetValue("nextCycleUtc", NextCycleUtc);

@@ -16,6 +16,8 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         public IDictionary<string, object> AdditionalData { get; set; }
         /// <summary>The congested property</summary>
         public bool? Congested { get; set; }
+        /// <summary>What the dashboard draws, from the constants file&apos;s thresholds on delay / free-flow time: free (delay rounds to 0 s), slow, congested (above congestionThreshold, 0.25, or flagged congested), heavy (above heavyCongestionThreshold, 0.75); none without a valid observation.</summary>
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions_congestionClass? CongestionClass { get; set; }
         /// <summary>per vehicle</summary>
         public double? DelaySeconds { get; set; }
         /// <summary>The direction property</summary>
@@ -96,6 +98,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             return new Dictionary<string, Action<IParseNode>>
             {
                 { "congested", n => { Congested = n.GetBoolValue(); } },
+                { "congestionClass", n => { CongestionClass = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions_congestionClass>(); } },
                 { "delaySeconds", n => { DelaySeconds = n.GetDoubleValue(); } },
                 { "direction", n => { Direction = n.GetStringValue(); } },
                 { "freeFlowTimeSeconds", n => { FreeFlowTimeSeconds = n.GetDoubleValue(); } },
@@ -118,6 +121,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         {
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteBoolValue("congested", Congested);
+            writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_directions_congestionClass>("congestionClass", CongestionClass);
             writer.WriteDoubleValue("delaySeconds", DelaySeconds);
             writer.WriteStringValue("direction", Direction);
             writer.WriteDoubleValue("freeFlowTimeSeconds", FreeFlowTimeSeconds);

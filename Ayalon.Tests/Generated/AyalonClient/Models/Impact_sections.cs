@@ -18,6 +18,8 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
         public double? AgeSeconds { get; set; }
         /// <summary>The congested property</summary>
         public bool? Congested { get; set; }
+        /// <summary>What the dashboard draws, from the constants file&apos;s thresholds on delay / free-flow time: free (delay rounds to 0 s), slow, congested (above congestionThreshold, 0.25, or flagged congested), heavy (above heavyCongestionThreshold, 0.75); none without a valid observation.</summary>
+        public global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections_congestionClass? CongestionClass { get; set; }
         /// <summary>matched share of the section&apos;s bins</summary>
         public double? Coverage { get; set; }
         /// <summary>per vehicle: max(0, T_obs − T_ff)</summary>
@@ -103,6 +105,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             {
                 { "ageSeconds", n => { AgeSeconds = n.GetDoubleValue(); } },
                 { "congested", n => { Congested = n.GetBoolValue(); } },
+                { "congestionClass", n => { CongestionClass = n.GetEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections_congestionClass>(); } },
                 { "coverage", n => { Coverage = n.GetDoubleValue(); } },
                 { "delaySeconds", n => { DelaySeconds = n.GetDoubleValue(); } },
                 { "direction", n => { Direction = n.GetStringValue(); } },
@@ -128,6 +131,7 @@ namespace Ayalon.Tests.Generated.AyalonClient.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteDoubleValue("ageSeconds", AgeSeconds);
             writer.WriteBoolValue("congested", Congested);
+            writer.WriteEnumValue<global::Ayalon.Tests.Generated.AyalonClient.Models.Impact_sections_congestionClass>("congestionClass", CongestionClass);
             writer.WriteDoubleValue("coverage", Coverage);
             writer.WriteDoubleValue("delaySeconds", DelaySeconds);
             writer.WriteStringValue("direction", Direction);
