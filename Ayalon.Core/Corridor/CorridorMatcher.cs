@@ -75,7 +75,7 @@ public sealed record CorridorMatch(
 }
 
 /// <summary>
-/// Map-matches provider flow pieces onto the corridor's sections (DESIGN §3). Build once per corridor: it cuts
+/// Map-matches provider flow pieces onto the corridor's sections (docs/METHODOLOGY.md §2). Build once per corridor: it cuts
 /// each section into equal bins of at most <see cref="MatchingParameters.BinLengthMeters"/>, projects them to a
 /// local plane, and indexes them in a grid whose cell is the match distance, so a cycle only tests bins near a
 /// piece. Thread-safe: <see cref="Match"/> allocates its own scratch state.

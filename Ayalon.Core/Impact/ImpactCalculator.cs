@@ -4,7 +4,7 @@ using Ayalon.Core.Traffic;
 namespace Ayalon.Core.Impact;
 
 /// <summary>
-/// Turns one cycle's match into per-section and per-direction observations (methodology version 2, DESIGN §3).
+/// Turns one cycle's match into per-section and per-direction observations (methodology version 2, docs/METHODOLOGY.md §3).
 /// Pure: no clock, no I/O; the observation time is the caller's (provider response time or fetch time).
 /// </summary>
 public sealed class ImpactCalculator(ImpactConstants constants)

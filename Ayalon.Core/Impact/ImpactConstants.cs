@@ -12,7 +12,7 @@ public sealed record ImpactConstants
     /// <summary>The embedded default file's resource name.</summary>
     public const string DefaultResourceName = "Ayalon.Core.Impact.impact-constants.v1.json";
 
-    /// <summary>Version of the formulas (DESIGN §3). Carried by every output.</summary>
+    /// <summary>Version of the formulas (docs/METHODOLOGY.md). Carried by every output.</summary>
     public required string MethodologyVersion { get; init; }
 
     /// <summary>Version of the numbers in this file. Carried by every output.</summary>

@@ -20,7 +20,7 @@ public static class ObservationState
 }
 
 /// <summary>
-/// One section in one cycle (DESIGN §3). Times are for the full section length (scaled from the covered bins
+/// One section in one cycle (docs/METHODOLOGY.md §3). Times are for the full section length (scaled from the covered bins
 /// when coverage ≥ threshold); all nullable values are null unless <see cref="State"/> is <c>ok</c>.
 /// </summary>
 /// <param name="DelaySeconds">Delay per vehicle: max(0, T_obs − T_ff).</param>

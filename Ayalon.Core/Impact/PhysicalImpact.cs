@@ -26,7 +26,7 @@ public sealed record FuelPrice(double IlsPerLitre, string Source, string Month)
 }
 
 /// <summary>
-/// Physical and monetary consequences of a vehicle-hour total (DESIGN §3): excess fuel, CO2, fuel cost, time
+/// Physical and monetary consequences of a vehicle-hour total (docs/METHODOLOGY.md §5): excess fuel, CO2, fuel cost, time
 /// value. When vehicle-hours are unavailable (no volume profile) everything here is unavailable with the reason.
 /// </summary>
 public sealed record PhysicalImpact(

@@ -77,7 +77,7 @@ public sealed record HourContribution(
 }
 
 /// <summary>
-/// Step-hold time integration (DESIGN §3): an observation holds until the next observation of the same series,
+/// Step-hold time integration (docs/METHODOLOGY.md §4): an observation holds until the next observation of the same series,
 /// at most <see cref="ImpactConstants.MaxHoldSeconds"/>; time without a valid held observation is a gap. Because
 /// a value is weighted by the time it holds, the integral of the same traffic does not depend on how often it
 /// was sampled. Pure: "now" is always a parameter (pass the clock's time as the window end for an open hold).

@@ -5,7 +5,7 @@ namespace Ayalon.Core.Impact;
 /// <summary>
 /// Hourly traffic volumes q (vehicles per hour) per direction, for weekdays and weekend days in local time, with
 /// the source and citation they came from. No connected data source measures volume, so vehicle-hours exist only
-/// when an operator configures a documented profile (DESIGN §3). Counts are never derived from speed.
+/// when an operator configures a documented profile (docs/METHODOLOGY.md §5). Counts are never derived from speed.
 /// </summary>
 public sealed class VolumeProfile
 {

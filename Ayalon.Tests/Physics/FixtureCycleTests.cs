@@ -4,7 +4,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 
 namespace Ayalon.Tests.Physics;
 
-/// <summary>DESIGN §3 worked checks, over the real recorded TomTom answers.</summary>
+/// <summary>The methodology's worked checks (docs/METHODOLOGY.md §7), over the real recorded TomTom answers.</summary>
 [Trait("Category", "Unit")]
 public class FixtureCycleTests
 {

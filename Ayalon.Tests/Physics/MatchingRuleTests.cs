@@ -4,7 +4,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 
 namespace Ayalon.Tests.Physics;
 
-/// <summary>The bin matching rule (DESIGN §3): distance, bearing, confidence, overlaps, duplicates, closures.</summary>
+/// <summary>The bin matching rule (docs/METHODOLOGY.md §2): distance, bearing, confidence, overlaps, duplicates, closures.</summary>
 [Trait("Category", "Unit")]
 public class MatchingRuleTests
 {

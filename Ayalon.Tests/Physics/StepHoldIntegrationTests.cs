@@ -4,7 +4,7 @@ using static Ayalon.Tests.Physics.PhysicsTestData;
 
 namespace Ayalon.Tests.Physics;
 
-/// <summary>Step-hold time integration (DESIGN §3): holds, gaps, buckets, volumes, and the incremental form.</summary>
+/// <summary>Step-hold time integration (docs/METHODOLOGY.md §4): holds, gaps, buckets, volumes, and the incremental form.</summary>
 [Trait("Category", "Unit")]
 public class StepHoldIntegrationTests
 {
