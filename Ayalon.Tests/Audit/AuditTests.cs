@@ -131,7 +131,7 @@ public sealed class AuditTests(AzuriteFixture azurite) : IClassFixture<AzuriteFi
     [Fact]
     public async Task Unreachable_storage_exits_2_naming_the_setting_and_never_the_account_key()
     {
-        const string accountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+        const string accountKey = AzuriteProcess.DevStoreAccountSecret; // Azurite's published development key
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         var settings = new Dictionary<string, string?>

@@ -15,7 +15,7 @@ public sealed class AzuriteProcess : IAsyncDisposable
 {
     // Azurite's published development-storage account (documented by Microsoft; not a secret).
     public const string AccountName = "devstoreaccount1";
-    private const string DevStoreAccountSecret =
+    internal const string DevStoreAccountSecret =
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     private Process? _process;
