@@ -5,6 +5,7 @@
 # Usage: scripts/audit-benchmark.sh [days=30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 days="${1:-30}"
 
 [ -x node_modules/.bin/azurite-table ] || npm ci --no-audit --no-fund
@@ -14,8 +15,6 @@ echo "== build (Release)"
 dotnet build Ayalon.DevHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dll=Ayalon.DevHost/bin/Release/net10.0/Ayalon.DevHost.dll
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 azurite_pid=""
 cleanup() { if [ -n "$azurite_pid" ]; then kill "$azurite_pid" 2>/dev/null || true; wait "$azurite_pid" 2>/dev/null || true; fi; }
@@ -28,8 +27,7 @@ azurite_pid=$!
 wait_port "$table_port"
 
 # Azurite's published development-storage account (documented by Microsoft; not a secret).
-devstore_secret="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-export AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$devstore_secret;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+export AzureWebJobsStorage="$(azurite_connection "$table_port")"
 export Storage__TablePrefix="auditbench"
 export Logging__LogLevel__Default=Warning
 

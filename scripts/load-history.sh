@@ -6,6 +6,7 @@
 # Needs wrk (apt-get install -y wrk). Usage: scripts/load-history.sh [seconds=20] [connections=200] [threads=2] [cycles=30]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 duration="${1:-20}"; connections="${2:-200}"; threads="${3:-2}"; cycles="${4:-30}"
 
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 2; }
@@ -15,8 +16,6 @@ echo "== build (Release)"
 dotnet build Ayalon.DevHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dll=Ayalon.DevHost/bin/Release/net10.0/Ayalon.DevHost.dll
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
@@ -29,8 +28,7 @@ pids+=($!)
 wait_port "$table_port"
 
 # Azurite's published development-storage account (documented by Microsoft; not a secret).
-devstore_secret="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$devstore_secret;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
+AzureWebJobsStorage="$(azurite_connection "$table_port")" \
 DevHost__Simulator=true DevHost__RunTimers=false DevHost__FunctionKey=load-test-key DevHost__Urls="http://127.0.0.1:$app_port" \
 Collector__MinIntervalSeconds=0 Logging__LogLevel__Default=Warning \
   dotnet "$dll" >/dev/null 2>&1 &

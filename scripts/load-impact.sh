@@ -5,6 +5,7 @@
 # Needs wrk (apt-get install -y wrk). Usage: scripts/load-impact.sh [seconds=20] [connections=32] [threads=2]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib.sh
 duration="${1:-20}"; connections="${2:-32}"; threads="${3:-2}"
 
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 2; }
@@ -14,8 +15,6 @@ echo "== build (Release)"
 dotnet build Ayalon.DevHost -c Release -nologo -clp:ErrorsOnly >/dev/null
 dll=Ayalon.DevHost/bin/Release/net10.0/Ayalon.DevHost.dll
 
-free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
-wait_port() { for _ in $(seq 1 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 never opened" >&2; return 1; }
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done; }
@@ -28,8 +27,7 @@ pids+=($!)
 wait_port "$table_port"
 
 # Azurite's published development-storage account (documented by Microsoft; not a secret).
-devstore_secret="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-AzureWebJobsStorage="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$devstore_secret;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;" \
+AzureWebJobsStorage="$(azurite_connection "$table_port")" \
 DevHost__Simulator=true DevHost__RunTimers=false DevHost__FunctionKey=load-test-key DevHost__Urls="http://127.0.0.1:$app_port" \
 Logging__LogLevel__Default=Warning \
   dotnet "$dll" >/dev/null 2>&1 &
