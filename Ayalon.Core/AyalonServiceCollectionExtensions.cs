@@ -35,19 +35,9 @@ public static class AyalonServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ImpactOptions>, ImpactOptionsValidator>(
             sp => new ImpactOptionsValidator(sp.GetRequiredService<CorridorDefinition>())));
 
-        services.TryAddSingleton(sp => ReadStorageOptions(configuration));
-        // The tables use the StorageOptions singleton (a test may register its own): that instance is what start checks.
-        services.AddOptions<StorageOptions>().Configure<StorageOptions>((checkedCopy, inUse) =>
-        {
-            checkedCopy.ConnectionString = inUse.ConnectionString;
-            checkedCopy.TableServiceUri = inUse.TableServiceUri;
-            checkedCopy.ClientId = inUse.ClientId;
-            checkedCopy.TablePrefix = inUse.TablePrefix;
-        }).ValidateOnStart();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>(_ => new StorageOptionsValidator(configuration)));
-        services.TryAddSingleton<TableOperationCounter>();
-        services.TryAddSingleton<AyalonTables>(sp => new AyalonTables(sp.GetRequiredService<StorageOptions>(), sp.GetRequiredService<TableOperationCounter>(),
-            sp.GetService<Microsoft.Extensions.Logging.ILogger<AyalonTables>>()));
+        services.AddAppCredential(configuration);
+        services.AddAyalonStorage(configuration);
+        services.AddKeyVault(configuration);
         services.TryAddSingleton<CorridorDefinition>(_ =>
         {
             var path = configuration["Corridor:File"];
@@ -59,9 +49,9 @@ public static class AyalonServiceCollectionExtensions
         services.AddHereCredentials(configuration);
         // KeyVault:Uri set (Azure): the app reads the secret itself, cached, and re-reads it after an auth_error, so
         // a rotated key works without a restart. Otherwise the key comes from configuration (TomTom:ApiKey).
-        if (!string.IsNullOrWhiteSpace(configuration[KeyVaultOptions.SectionName + ":Uri"]))
+        if (KeyVaultOptions.IsConfigured(configuration))
         {
-            services.TryAddSingleton<ITomTomKeySource>(sp => KeyVaultTomTomKeySource.Create(configuration, sp));
+            services.TryAddSingleton<ITomTomKeySource>(sp => ActivatorUtilities.CreateInstance<KeyVaultTomTomKeySource>(sp, KeyVaultRegistration.Client(sp)));
         }
         services.TryAddSingleton<ITomTomKeySource, OptionsTomTomKeySource>();
         // Every provider is registered once as ITrafficProvider; Traffic:Providers picks and orders them.
@@ -109,27 +99,4 @@ public static class AyalonServiceCollectionExtensions
             // HttpClientFactory logs full request URIs, query string (and so the key) included: no logging for a
             // provider client; the attempt records carry a redacted URL instead.
             .RemoveAllLoggers();
-
-    /// <summary>
-    /// <c>AzureWebJobsStorage</c> is either a connection string or a section of identity-based settings
-    /// (<c>AzureWebJobsStorage__tableServiceUri</c>, <c>AzureWebJobsStorage__clientId</c>).
-    /// </summary>
-    public static StorageOptions ReadStorageOptions(IConfiguration configuration)
-    {
-        var section = configuration.GetSection("AzureWebJobsStorage");
-        var options = new StorageOptions
-        {
-            ConnectionString = section.Value,
-            ClientId = section["clientId"],
-            TablePrefix = configuration["Storage:TablePrefix"] ?? "ayalon",
-        };
-        var uri = section["tableServiceUri"];
-        if (string.IsNullOrWhiteSpace(uri) && section["accountName"] is { Length: > 0 } account)
-        {
-            uri = $"https://{account}.table.core.windows.net";
-        }
-        // A malformed URI is left out here and named by StorageOptionsValidator at start.
-        if (Uri.TryCreate(uri, UriKind.Absolute, out var serviceUri)) options.TableServiceUri = serviceUri;
-        return options;
-    }
 }

@@ -1,15 +1,15 @@
-using Azure.Core;
-using Azure.Identity;
+using System.ComponentModel.DataAnnotations;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Ayalon.Core.Secrets;
 
 /// <summary>
 /// Key Vault settings: <c>KeyVault__Uri</c> and one secret name per provider credential
 /// (<c>KeyVault__TomTomSecretName</c>, <c>KeyVault__HereApiKeySecretName</c>, <c>KeyVault__HereAccessKeyIdSecretName</c>,
-/// <c>KeyVault__HereAccessKeySecretSecretName</c>). The defaults are the secrets infra/main.bicep creates.
+/// <c>KeyVault__HereAccessKeySecretSecretName</c>). The defaults are the secrets infra/main.bicep creates; a blank name
+/// means the default. Checked at host start (<see cref="KeyVaultOptionsValidator"/>).
 /// </summary>
 public sealed class KeyVaultOptions
 {
@@ -20,63 +20,69 @@ public sealed class KeyVaultOptions
     public const string DefaultHereAccessKeyIdSecretName = "here-access-key-id";
     public const string DefaultHereAccessKeySecretSecretName = "here-access-key-secret";
 
+    // Key Vault secret names: 1-127 letters, digits and dashes.
+    private const string SecretNamePattern = "^[0-9A-Za-z-]{1,127}$";
+    private const string SecretNameRule = "must be a Key Vault secret name (1-127 letters, digits and dashes)";
+
     public string? Uri { get; set; }
 
+    [RegularExpression(SecretNamePattern, ErrorMessage = SecretNameRule)]
     public string TomTomSecretName { get; set; } = DefaultTomTomSecretName;
 
+    [RegularExpression(SecretNamePattern, ErrorMessage = SecretNameRule)]
     public string HereApiKeySecretName { get; set; } = DefaultHereApiKeySecretName;
 
+    [RegularExpression(SecretNamePattern, ErrorMessage = SecretNameRule)]
     public string HereAccessKeyIdSecretName { get; set; } = DefaultHereAccessKeyIdSecretName;
 
+    [RegularExpression(SecretNamePattern, ErrorMessage = SecretNameRule)]
     public string HereAccessKeySecretSecretName { get; set; } = DefaultHereAccessKeySecretSecretName;
 
     /// <summary>How long a value read from the vault is used before it is read again.</summary>
+    [Range(0, 86_400)]
     public int CacheSeconds { get; set; } = 300;
 
     /// <summary>After a failed read, how long before the vault is asked again (a cycle runs every 5 minutes).</summary>
+    [Range(0, 3_600)]
     public int RetrySeconds { get; set; } = 30;
 
     /// <summary>True when <c>KeyVault:Uri</c> is set: the app then reads every provider credential from the vault itself.</summary>
     public static bool IsConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration[SectionName + ":Uri"]);
 
-    public static KeyVaultOptions From(IConfiguration configuration)
+    /// <summary>The vault's URI when <c>KeyVault:Uri</c> is an absolute https URI; null when unset or not one (start names it).</summary>
+    public static Uri? VaultUriOf(string? value) =>
+        System.Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri) && uri.Scheme == System.Uri.UriSchemeHttps ? uri : null;
+
+    /// <summary>A blank secret name means the default (an app setting left empty by a template).</summary>
+    internal void ApplyDefaults()
     {
-        var options = new KeyVaultOptions();
-        configuration.GetSection(SectionName).Bind(options);
-        if (string.IsNullOrWhiteSpace(options.TomTomSecretName)) options.TomTomSecretName = DefaultTomTomSecretName;
-        if (string.IsNullOrWhiteSpace(options.HereApiKeySecretName)) options.HereApiKeySecretName = DefaultHereApiKeySecretName;
-        if (string.IsNullOrWhiteSpace(options.HereAccessKeyIdSecretName)) options.HereAccessKeyIdSecretName = DefaultHereAccessKeyIdSecretName;
-        if (string.IsNullOrWhiteSpace(options.HereAccessKeySecretSecretName)) options.HereAccessKeySecretSecretName = DefaultHereAccessKeySecretSecretName;
-        return options;
+        if (string.IsNullOrWhiteSpace(TomTomSecretName)) TomTomSecretName = DefaultTomTomSecretName;
+        if (string.IsNullOrWhiteSpace(HereApiKeySecretName)) HereApiKeySecretName = DefaultHereApiKeySecretName;
+        if (string.IsNullOrWhiteSpace(HereAccessKeyIdSecretName)) HereAccessKeyIdSecretName = DefaultHereAccessKeyIdSecretName;
+        if (string.IsNullOrWhiteSpace(HereAccessKeySecretSecretName)) HereAccessKeySecretSecretName = DefaultHereAccessKeySecretSecretName;
+    }
+
+    /// <summary>A short network timeout and few retries: a cycle should not hang on the vault.</summary>
+    internal static void ConfigureClient(SecretClientOptions options)
+    {
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
     }
 }
 
 /// <summary>
-/// Overrides for how the <see cref="SecretClient"/> is built: tests register one with a fake credential and a
-/// transport answering the Key Vault REST calls. Production registers none (DefaultAzureCredential, real transport).
+/// <c>KeyVault__Uri</c>, when set, must be the vault's https URI (<c>https://&lt;name&gt;.vault.azure.net/</c>): a typo
+/// or an unresolved reference stops the host at start naming the setting, rather than every credential read failing.
 /// </summary>
-public sealed record KeyVaultClientSettings(TokenCredential Credential, SecretClientOptions ClientOptions)
+public sealed class KeyVaultOptionsValidator : IValidateOptions<KeyVaultOptions>
 {
-    /// <summary>
-    /// The registered settings, else production's: DefaultAzureCredential for the app's user-assigned identity
-    /// (<c>AZURE_CLIENT_ID</c>) and <see cref="DefaultClientOptions"/>.
-    /// </summary>
-    public static KeyVaultClientSettings Resolve(IConfiguration configuration, IServiceProvider services) =>
-        services.GetService<KeyVaultClientSettings>() ?? new KeyVaultClientSettings(
-            new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = string.IsNullOrWhiteSpace(configuration["AZURE_CLIENT_ID"]) ? null : configuration["AZURE_CLIENT_ID"],
-            }),
-            DefaultClientOptions());
-
-    /// <summary>A short network timeout and few retries: a cycle should not hang on the vault.</summary>
-    public static SecretClientOptions DefaultClientOptions()
+    public ValidateOptionsResult Validate(string? name, KeyVaultOptions options)
     {
-        var options = new SecretClientOptions();
-        options.Retry.MaxRetries = 2;
-        options.Retry.Delay = TimeSpan.FromMilliseconds(500);
-        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        return options;
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Uri) || KeyVaultOptions.VaultUriOf(options.Uri) is not null) return ValidateOptionsResult.Success;
+        return ValidateOptionsResult.Fail(
+            $"{KeyVaultOptions.SectionName}:Uri '{options.Uri}' is not an absolute https URI (e.g. https://<vault>.vault.azure.net/)");
     }
 }

@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Core;
 using Azure.Identity;
 using Azure.Security.KeyVault.Secrets;
 using Microsoft.Extensions.Logging;
@@ -22,13 +21,12 @@ public sealed class KeyVaultSecretReader
     public const string SecretMissing = "key_vault_secret_missing";
     public const string CredentialUnavailable = "key_vault_credential_unavailable";
     public const string VaultError = "key_vault_error";
-    public const string VaultUriInvalid = "key_vault_uri_invalid";
 
     private sealed record Cached(string Value, DateTimeOffset ExpiresAtUtc);
 
     private sealed record Failure(string Reason, DateTimeOffset AtUtc, TimeSpan RetryAfter);
 
-    private readonly SecretClient? _client;
+    private readonly SecretClient _client;
     private readonly TimeSpan _cacheFor;
     private readonly TimeSpan _retryAfter;
     private readonly bool _optional;
@@ -39,15 +37,16 @@ public sealed class KeyVaultSecretReader
     private volatile Failure? _failure;
     private volatile string? _stale; // last good value, kept only to ride out a vault outage (never after Invalidate)
 
-    /// <param name="client">Null when <c>KeyVault:Uri</c> is unusable (<see cref="CreateClient"/>): every read is then <see cref="VaultUriInvalid"/>.</param>
+    /// <param name="client">The app's one client for the vault (registered with <c>AddAzureClients</c>, see <see cref="KeyVaultRegistration"/>).</param>
     /// <param name="optional">
     /// A secret the operator may not have created at all (a provider they do not use): its absence is logged at
     /// Debug, not as a warning, and is checked again after <see cref="KeyVaultOptions.CacheSeconds"/> rather than
     /// every <see cref="KeyVaultOptions.RetrySeconds"/>.
     /// </param>
-    public KeyVaultSecretReader(SecretClient? client, string secretName, KeyVaultOptions options, TimeProvider time,
+    public KeyVaultSecretReader(SecretClient client, string secretName, KeyVaultOptions options, TimeProvider time,
         ILogger? logger = null, bool optional = false)
     {
+        ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrWhiteSpace(secretName);
         ArgumentNullException.ThrowIfNull(options);
         _client = client;
@@ -57,20 +56,6 @@ public sealed class KeyVaultSecretReader
         _optional = optional;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
-        if (client is null)
-        {
-            // e.g. an unresolved app setting reference or a typo: permanent until the setting is fixed (restart).
-            _failure = new Failure(VaultUriInvalid, DateTimeOffset.MinValue, TimeSpan.MaxValue);
-        }
-    }
-
-    /// <summary>A client for <see cref="KeyVaultOptions.Uri"/>, or null when it is not an absolute https URI.</summary>
-    public static SecretClient? CreateClient(KeyVaultOptions options, TokenCredential credential, SecretClientOptions? clientOptions)
-    {
-        ArgumentNullException.ThrowIfNull(credential);
-        return Uri.TryCreate(options.Uri?.Trim(), UriKind.Absolute, out var vaultUri) && vaultUri.Scheme == Uri.UriSchemeHttps
-            ? new SecretClient(vaultUri, credential, clientOptions ?? KeyVaultClientSettings.DefaultClientOptions())
-            : null;
     }
 
     public string SecretName { get; }
@@ -79,7 +64,7 @@ public sealed class KeyVaultSecretReader
     public string? MissingReason => _failure?.Reason;
 
     /// <summary>After a failed read, a new read is worth trying once the retry interval has passed.</summary>
-    public bool RetryDue => _client is not null && _failure is { } f && _time.GetUtcNow() >= f.AtUtc + f.RetryAfter;
+    public bool RetryDue => _failure is { } f && _time.GetUtcNow() >= f.AtUtc + f.RetryAfter;
 
     /// <summary>The value now in use (cached), for redaction; null when none is.</summary>
     public string? CurrentValue => _cached?.Value;
@@ -88,7 +73,6 @@ public sealed class KeyVaultSecretReader
     public async ValueTask<string?> GetAsync(CancellationToken cancellationToken)
     {
         if (_cached is { } c && _time.GetUtcNow() < c.ExpiresAtUtc) return c.Value;
-        if (_client is null) return null;
 
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try

@@ -1,9 +1,7 @@
 using Ayalon.Core.Traffic;
-using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Ayalon.Core.Secrets;
 
@@ -16,20 +14,11 @@ public sealed class KeyVaultTomTomKeySource : ITomTomKeySource
 {
     private readonly KeyVaultSecretReader _reader;
 
-    public KeyVaultTomTomKeySource(KeyVaultOptions options, TokenCredential credential, SecretClientOptions? clientOptions,
-        TimeProvider time, ILogger<KeyVaultTomTomKeySource>? logger = null)
+    public KeyVaultTomTomKeySource(SecretClient client, IOptions<KeyVaultOptions> options, TimeProvider time,
+        ILogger<KeyVaultTomTomKeySource>? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _reader = new KeyVaultSecretReader(KeyVaultSecretReader.CreateClient(options, credential, clientOptions),
-            options.TomTomSecretName, options, time, logger);
-    }
-
-    /// <summary>Production: DefaultAzureCredential for the app's user-assigned identity (<c>AZURE_CLIENT_ID</c>).</summary>
-    public static KeyVaultTomTomKeySource Create(IConfiguration configuration, IServiceProvider services)
-    {
-        var settings = KeyVaultClientSettings.Resolve(configuration, services);
-        return new KeyVaultTomTomKeySource(KeyVaultOptions.From(configuration), settings.Credential, settings.ClientOptions,
-            services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILogger<KeyVaultTomTomKeySource>>());
+        _reader = new KeyVaultSecretReader(client, options.Value.TomTomSecretName, options.Value, time, logger);
     }
 
     public string? MissingKeyReason => _reader.MissingReason;

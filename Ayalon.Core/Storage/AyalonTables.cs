@@ -1,18 +1,21 @@
 using System.Collections.Concurrent;
+using System.Text;
+using System.Text.RegularExpressions;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Azure.Identity;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Ayalon.Core.Storage;
 
 /// <summary>
-/// The one place that knows the app's table names and creates table clients. Tables are created on first use
-/// (idempotent), so a fresh Azurite or storage account needs no set-up step, and created again when they disappear
-/// while the app runs (an in-memory Azurite restarted): each table client's pipeline re-creates its table on a
-/// TableNotFound answer and re-sends the request once.
+/// The one place that knows the app's table names and hands out table clients. Every client comes from the one
+/// <see cref="TableServiceClient"/> registered with <c>AddAzureClients</c> (<see cref="StorageRegistration"/>), so
+/// they share its pipeline and the app's one credential. Tables are created on first use (idempotent), so a fresh
+/// Azurite or storage account needs no set-up step, and created again when they disappear while the app runs (an
+/// in-memory Azurite restarted): the pipeline re-creates a table on a TableNotFound answer and re-sends the request
+/// once (<see cref="RecreateMissingTablePolicy"/>).
 /// </summary>
 public sealed class AyalonTables
 {
@@ -25,52 +28,42 @@ public sealed class AyalonTables
     public const string LatestState = "LatestState";
 
     private readonly TableServiceClient _service;
-    private readonly Func<string, TableClientOptions, TableClient> _newTableClient;
     private readonly string _prefix;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task>> _recreating = new(StringComparer.Ordinal);
 
-    public AyalonTables(StorageOptions options, TableOperationCounter? counter = null, ILogger<AyalonTables>? logger = null)
+    public AyalonTables(TableServiceClient service, StorageOptions options, TableOperationCounter operations, ILogger<AyalonTables> logger)
     {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(options);
+        _service = service;
         _prefix = options.TablePrefix;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
-        Operations = counter ?? new TableOperationCounter();
-        var serviceOptions = NewClientOptions(Operations);
-
-        if (!string.IsNullOrWhiteSpace(options.ConnectionString))
-        {
-            var connection = options.ConnectionString;
-            _service = new TableServiceClient(connection, serviceOptions);
-            _newTableClient = (name, o) => new TableClient(connection, name, o);
-        }
-        else if (options.TableServiceUri is not null)
-        {
-            var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions
-            {
-                ManagedIdentityClientId = options.ClientId,
-            });
-            var uri = options.TableServiceUri;
-            _service = new TableServiceClient(uri, credential, serviceOptions);
-            _newTableClient = (name, o) => new TableClient(uri, name, credential, o);
-        }
-        else
-        {
-            throw new InvalidOperationException(
-                "Storage is not configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri.");
-        }
+        Operations = operations;
+        _logger = logger;
     }
 
-    private static TableClientOptions NewClientOptions(TableOperationCounter counter)
+    /// <summary>The table service client for <paramref name="storage"/>: a connection string, else the service URI with the app's credential.</summary>
+    internal static TableServiceClient CreateServiceClient(StorageOptions storage, TableClientOptions options, TokenCredential credential)
     {
-        var clientOptions = new TableClientOptions();
-        clientOptions.AddPolicy(counter, Azure.Core.HttpPipelinePosition.PerRetry);
+        if (!string.IsNullOrWhiteSpace(storage.ConnectionString)) return new TableServiceClient(storage.ConnectionString, options);
+        if (storage.TableServiceUri is { } uri) return new TableServiceClient(uri, credential, options);
+        throw new InvalidOperationException(
+            "Storage is not configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri.");
+    }
+
+    /// <summary>The pipeline every table request goes through: counted, retried briefly, a missing table re-created.</summary>
+    internal static void ConfigurePipeline(TableClientOptions options, IServiceProvider services)
+    {
+        options.AddPolicy(services.GetRequiredService<TableOperationCounter>(), HttpPipelinePosition.PerRetry);
+        // Per call, before the retry policy: a re-sent request is retried and counted like any other. The owner is
+        // resolved when a table is found missing, not now: it is built from the client this pipeline belongs to.
+        options.AddPolicy(new RecreateMissingTablePolicy(() => services.GetRequiredService<AyalonTables>()), HttpPipelinePosition.PerCall);
         // The SDK's default retry policy waits up to ~minutes while storage is down; a collection cycle must fail
         // loudly within seconds instead, and the next cycle tries again.
-        clientOptions.Retry.MaxRetries = 2;
-        clientOptions.Retry.Delay = TimeSpan.FromMilliseconds(200);
-        clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
-        return clientOptions;
+        options.Retry.MaxRetries = 2;
+        options.Retry.Delay = TimeSpan.FromMilliseconds(200);
+        options.Retry.NetworkTimeout = TimeSpan.FromSeconds(10);
     }
 
     public string Prefix => _prefix;
@@ -106,11 +99,8 @@ public sealed class AyalonTables
 
     private async Task<TableClient> CreateAsync(string table, CancellationToken cancellationToken)
     {
-        var options = NewClientOptions(Operations);
-        // Per call, before the retry policy: a re-sent request is retried and counted like any other.
-        options.AddPolicy(new RecreateMissingTablePolicy(this, table), Azure.Core.HttpPipelinePosition.PerCall);
-        var client = _newTableClient(FullName(table), options);
-        await _service.GetTableClient(FullName(table)).CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        var client = _service.GetTableClient(FullName(table));
+        await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
         return client;
     }
 
@@ -119,39 +109,45 @@ public sealed class AyalonTables
     /// in-memory Azurite restarted, or someone deleted it. Create it again, once for all requests that hit the same
     /// failure at the same moment, and log it: data that was in it is gone, and the operator should know.
     /// </summary>
-    internal Task RecreateAsync(string table, bool async, CancellationToken cancellationToken)
+    internal Task RecreateAsync(string fullName, bool async, CancellationToken cancellationToken)
     {
-        var lazy = _recreating.GetOrAdd(table, t => new Lazy<Task>(() => RecreateCoreAsync(t, async, cancellationToken)));
+        var lazy = _recreating.GetOrAdd(fullName, t => new Lazy<Task>(() => RecreateCoreAsync(t, async, cancellationToken)));
         return lazy.Value;
     }
 
-    private async Task RecreateCoreAsync(string table, bool async, CancellationToken cancellationToken)
+    private async Task RecreateCoreAsync(string fullName, bool async, CancellationToken cancellationToken)
     {
         try
         {
-            _logger.LogWarning("Table {Table} no longer exists in storage (TableNotFound); creating it again", FullName(table));
-            var client = _service.GetTableClient(FullName(table));
+            _logger.LogWarning("Table {Table} no longer exists in storage (TableNotFound); creating it again", fullName);
+            var client = _service.GetTableClient(fullName);
             if (async) await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
             else client.CreateIfNotExists(cancellationToken);
             Interlocked.Increment(ref _recreated);
         }
         finally
         {
-            _recreating.TryRemove(table, out _);
+            _recreating.TryRemove(fullName, out _);
         }
     }
 
     /// <summary>
-    /// On a 404 TableNotFound answer (or a transaction whose answer carries one), re-create the table and send the
-    /// request once more. Safe to repeat: storage refused the request without applying any of it.
+    /// On a 404 TableNotFound answer (or a transaction whose answer carries one), re-create the table the request was
+    /// for and send the request once more. Safe to repeat: storage refused the request without applying any of it.
+    /// One policy serves every table (they share the service client's pipeline), so the table is read from the request:
+    /// the path (<c>/{table}(PartitionKey=…,RowKey=…)</c>, <c>/{table}()</c>) or, for a transaction sent to
+    /// <c>/$batch</c>, the first request line inside its body.
     /// </summary>
-    private sealed class RecreateMissingTablePolicy(AyalonTables owner, string table) : HttpPipelinePolicy
+    private sealed class RecreateMissingTablePolicy(Func<AyalonTables> owner) : HttpPipelinePolicy
     {
+        private static readonly Regex BatchRequestLine = new(@"^(?:GET|POST|PUT|PATCH|MERGE|DELETE) (\S+) HTTP/1\.1\r?$",
+            RegexOptions.Multiline | RegexOptions.CultureInvariant);
+
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-            if (!TableIsMissing(message)) return;
-            await owner.RecreateAsync(table, async: true, message.CancellationToken).ConfigureAwait(false);
+            if (!TableIsMissing(message) || TableOf(message) is not { } table) return;
+            await owner().RecreateAsync(table, async: true, message.CancellationToken).ConfigureAwait(false);
             message.Response.ContentStream?.Dispose();
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
         }
@@ -159,8 +155,8 @@ public sealed class AyalonTables
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
             ProcessNext(message, pipeline);
-            if (!TableIsMissing(message)) return;
-            owner.RecreateAsync(table, async: false, message.CancellationToken).GetAwaiter().GetResult();
+            if (!TableIsMissing(message) || TableOf(message) is not { } table) return;
+            owner().RecreateAsync(table, async: false, message.CancellationToken).GetAwaiter().GetResult();
             message.Response.ContentStream?.Dispose();
             ProcessNext(message, pipeline);
         }
@@ -178,13 +174,39 @@ public sealed class AyalonTables
                        string.Equals(code, StorageFailure.TableNotFoundCode, StringComparison.Ordinal);
             }
             // A batch transaction answers 202 with each operation's answer inside the multipart body.
-            if (response.Status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && response.ContentStream is { CanSeek: true })
+            if (response.Status == 202 && IsBatch(message.Request.Uri.Path) && response.ContentStream is { CanSeek: true })
             {
                 var body = response.Content.ToString();
                 return body.Contains(StorageFailure.TableNotFoundCode, StringComparison.Ordinal) &&
                        body.Contains(" 404 ", StringComparison.Ordinal);
             }
             return false;
+        }
+
+        /// <summary>The full name of the table a request was for; null for service-level requests (<c>/Tables</c>).</summary>
+        internal static string? TableOf(HttpMessage message)
+        {
+            var path = message.Request.Uri.Path;
+            if (IsBatch(path))
+            {
+                if (message.Request.Content is not { } content) return null;
+                using var buffer = new MemoryStream();
+                content.WriteTo(buffer, message.CancellationToken);
+                var inner = BatchRequestLine.Match(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                if (!inner.Success || !Uri.TryCreate(inner.Groups[1].Value, UriKind.Absolute, out var innerUri)) return null;
+                path = innerUri.AbsolutePath;
+            }
+            return TableInPath(path);
+        }
+
+        private static bool IsBatch(string path) => path.EndsWith("$batch", StringComparison.Ordinal);
+
+        private static string? TableInPath(string path)
+        {
+            var entityKeys = path.IndexOf('(', StringComparison.Ordinal);
+            var resource = (entityKeys >= 0 ? path[..entityKeys] : path).TrimEnd('/');
+            var table = Uri.UnescapeDataString(resource[(resource.LastIndexOf('/') + 1)..]);
+            return table.Length == 0 || table == "Tables" ? null : table;
         }
     }
 }

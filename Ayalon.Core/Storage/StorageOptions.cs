@@ -59,6 +59,10 @@ public sealed class StorageOptionsValidator(IConfiguration configuration)
         {
             errors.Add($"{Setting}:tableServiceUri '{uri}' is not an absolute https URI");
         }
+        var appClientId = configuration[Secrets.AppCredential.ClientIdSetting];
+        if (!string.IsNullOrWhiteSpace(appClientId) && !string.IsNullOrWhiteSpace(options.ClientId) &&
+            !string.Equals(appClientId.Trim(), options.ClientId.Trim(), StringComparison.OrdinalIgnoreCase))
+            errors.Add($"{Secrets.AppCredential.ClientIdSetting} and {Setting}:clientId name different identities; the app uses one credential for the tables and Key Vault: set both to the client id of the app's user-assigned identity");
         if (!Prefix.IsMatch(options.TablePrefix ?? ""))
             errors.Add($"Storage:TablePrefix '{options.TablePrefix}' must be a letter followed by up to 39 letters or digits (Azure table names allow nothing else)");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

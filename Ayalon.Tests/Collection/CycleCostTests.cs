@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
@@ -39,7 +40,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
             {
                 var counter = new TableOperationCounter();
                 lock (counters) counters[component] = counter;
-                return new AyalonTables(storage, counter);
+                return TestTables.Open(storage, counter);
             }
             services.AddSingleton(sp => new CycleLease(Own("cycle lease"), sp.GetRequiredService<IOptionsMonitor<CollectorOptions>>(),
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CycleLease>>()));

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Globalization;
 using Ayalon.Core;
 using Ayalon.Core.Collection;
@@ -31,7 +32,7 @@ public sealed class CycleHarness : IAsyncDisposable
         Services = services;
         Storage = storage;
         Logs = logs;
-        Inspect = new AyalonTables(storage);
+        Inspect = TestTables.Open(storage);
     }
 
     public ServiceProvider Services { get; }
@@ -173,7 +174,7 @@ public sealed class CycleHarness : IAsyncDisposable
 
     /// <summary>A <see cref="CycleLease"/> on its own tables (another prefix), sharing nothing else.</summary>
     public static CycleLease LeaseOnOwnTables(IServiceProvider sp, StorageOptions storage, string leasePrefix) =>
-        new(new AyalonTables(new StorageOptions { ConnectionString = storage.ConnectionString, TablePrefix = leasePrefix }),
+        new(TestTables.Open(new StorageOptions { ConnectionString = storage.ConnectionString, TablePrefix = leasePrefix }),
             sp.GetRequiredService<IOptionsMonitor<CollectorOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<CycleLease>>());

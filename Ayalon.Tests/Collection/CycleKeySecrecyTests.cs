@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -92,7 +93,7 @@ public sealed class CycleKeySecrecyTests(AzuriteFixture azurite) : IClassFixture
 
         // Every row of every table, and every archived body read back (decompressed, hash-checked).
         var storage = host.Services.GetRequiredService<StorageOptions>();
-        var inspect = new AyalonTables(storage);
+        var inspect = TestTables.Open(storage);
         var stored = new StringBuilder();
         foreach (var table in new[]
                  {

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using Ayalon.Core.Collection;
 using Ayalon.Core.Storage;
 using Ayalon.Tests.Quota;
@@ -63,14 +64,14 @@ public sealed class CycleLeaseTests(AzuriteFixture azurite) : IClassFixture<Azur
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
         if (rowExistsBefore)
         {
-            Assert.True((await Lease(new AyalonTables(storage), time).TryAcquireAsync(CycleLease.CollectionLease, "old", Minute, default)).Acquired);
+            Assert.True((await Lease(TestTables.Open(storage), time).TryAcquireAsync(CycleLease.CollectionLease, "old", Minute, default)).Acquired);
             time.Advance(TimeSpan.FromMinutes(5));
         }
         else
         {
-            await (await new AyalonTables(storage).GetAsync(AyalonTables.CycleLeases)).CreateIfNotExistsAsync();
+            await (await TestTables.Open(storage).GetAsync(AyalonTables.CycleLeases)).CreateIfNotExistsAsync();
         }
-        var leases = Enumerable.Range(0, 10).Select(_ => Lease(new AyalonTables(storage), time)).ToList();
+        var leases = Enumerable.Range(0, 10).Select(_ => Lease(TestTables.Open(storage), time)).ToList();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var tasks = leases.Select(async (l, i) =>
@@ -83,7 +84,7 @@ public sealed class CycleLeaseTests(AzuriteFixture azurite) : IClassFixture<Azur
 
         var winner = Assert.Single(results, r => r.Acquired);
         Assert.All(results.Where(r => !r.Acquired), r => Assert.NotNull(r.SkipReason));
-        var row = await (await new AyalonTables(storage).GetAsync(AyalonTables.CycleLeases)).GetEntityAsync<TableEntity>("lease", CycleLease.CollectionLease);
+        var row = await (await TestTables.Open(storage).GetAsync(AyalonTables.CycleLeases)).GetEntityAsync<TableEntity>("lease", CycleLease.CollectionLease);
         Assert.Equal(winner.HolderId, row.Value.GetString("Holder"));
     }
 

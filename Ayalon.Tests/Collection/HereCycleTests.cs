@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -104,7 +105,7 @@ public sealed class HereCycleTests(AzuriteFixture azurite) : IClassFixture<Azuri
         Assert.Equal(1, simulator.HereFlowRequestCount);
         Assert.Equal(0, simulator.TomTomRequestCount);
         Assert.Equal("here", impact.GetProperty("sources").GetProperty("traffic").GetProperty("provider").GetString());
-        var inspect = new AyalonTables(host.Services.GetRequiredService<StorageOptions>());
+        var inspect = TestTables.Open(host.Services.GetRequiredService<StorageOptions>());
         var cycle = Assert.Single(await new CycleStore(inspect).ReadAsync(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), default));
         var archived = Assert.Single(await new RawResponseArchive(inspect).ReadCycleAsync(cycle.CycleId, cycle.StartedAtUtc, default));
         var parsed = HereFlowParser.Parse(archived.Response.Body, null, PhysicsTestData.Constants.ConfidenceFloor);

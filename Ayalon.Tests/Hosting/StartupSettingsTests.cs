@@ -71,11 +71,42 @@ public sealed class StartupSettingsTests
     [InlineData("Impact:FuelPriceIlsPerLitre", "99")]
     [InlineData("Storage:TablePrefix", "ayalon-test")]
     [InlineData("AzureWebJobsStorage:tableServiceUri", "stayalon.table")]
+    [InlineData("KeyVault:Uri", "@Microsoft.KeyVault(VaultName=kv-ayalon)")]
+    [InlineData("KeyVault:Uri", "http://kv-ayalon.vault.azure.net/")]
+    [InlineData("KeyVault:TomTomSecretName", "tomtom_api_key")]
+    [InlineData("KeyVault:HereAccessKeySecretSecretName", "here/secret")]
+    [InlineData("KeyVault:CacheSeconds", "-1")]
+    [InlineData("KeyVault:RetrySeconds", "soon")]
     public void A_bad_setting_stops_the_host_naming_the_setting(string key, string value)
     {
         using var sp = Services(new() { [key] = value, ["Impact:FuelPriceSource"] = "operator", ["Impact:FuelPriceMonth"] = "2026-11" });
 
         Assert.Contains(key, StartFailure(sp), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Key_Vault_settings_with_blank_secret_names_pass_and_take_the_defaults()
+    {
+        using var sp = Services(new() { ["KeyVault:Uri"] = "https://kv-ayalon.vault.azure.net/", ["KeyVault:HereApiKeySecretName"] = "" });
+        sp.GetRequiredService<IStartupValidator>().Validate();
+        var options = sp.GetRequiredService<IOptions<Ayalon.Core.Secrets.KeyVaultOptions>>().Value;
+        Assert.Equal(Ayalon.Core.Secrets.KeyVaultOptions.DefaultHereApiKeySecretName, options.HereApiKeySecretName);
+        Assert.Equal(new Uri("https://kv-ayalon.vault.azure.net/"), sp.GetRequiredService<Azure.Security.KeyVault.Secrets.SecretClient>().VaultUri);
+    }
+
+    [Fact]
+    public void Two_different_identities_for_tables_and_Key_Vault_stop_the_host_naming_both_settings()
+    {
+        using var sp = Services(new()
+        {
+            ["AzureWebJobsStorage:tableServiceUri"] = "https://stayalon.table.core.windows.net",
+            ["AzureWebJobsStorage:clientId"] = "11111111-1111-1111-1111-111111111111",
+            ["AZURE_CLIENT_ID"] = "22222222-2222-2222-2222-222222222222",
+        }, withStorage: false);
+
+        var failure = StartFailure(sp);
+        Assert.Contains("AZURE_CLIENT_ID", failure, StringComparison.Ordinal);
+        Assert.Contains("AzureWebJobsStorage:clientId", failure, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public StorageOptions NewStorageOptions() => new() { ConnectionString = ConnectionString, TablePrefix = NewTablePrefix() };
 
-    public AyalonTables NewTables() => new(NewStorageOptions());
+    public AyalonTables NewTables() => TestTables.Open(NewStorageOptions());
 
     private static async Task<string> StartSharedAsync()
     {

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
@@ -29,11 +30,11 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 10, 0, 0, TimeSpan.Zero));
         if (rowExistsBefore)
         {
-            var seed = Ledger(new AyalonTables(storage), new QuotaOptions { Limit = 7 }, time);
+            var seed = Ledger(TestTables.Open(storage), new QuotaOptions { Limit = 7 }, time);
             await seed.RecordOutcomesAsync(Provider, time.GetUtcNow(), [ProviderStatus.Ok], default);
         }
-        var ledgers = Enumerable.Range(0, 20).Select(_ => Ledger(new AyalonTables(storage), options, time)).ToList();
-        await (await new AyalonTables(storage).GetAsync(AyalonTables.QuotaLedger)).CreateIfNotExistsAsync();
+        var ledgers = Enumerable.Range(0, 20).Select(_ => Ledger(TestTables.Open(storage), options, time)).ToList();
+        await (await TestTables.Open(storage).GetAsync(AyalonTables.QuotaLedger)).CreateIfNotExistsAsync();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Act
@@ -52,7 +53,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
         var status = await ledgers[0].GetStatusAsync(Provider, default);
         Assert.Equal(7, status.Reserved);
         Assert.Equal(0, status.Remaining);
-        var row = await (await new AyalonTables(storage).GetAsync(AyalonTables.QuotaLedger))
+        var row = await (await TestTables.Open(storage).GetAsync(AyalonTables.QuotaLedger))
             .GetEntityAsync<TableEntity>(Provider, "day-2026-11-27");
         Assert.Equal(7, row.Value.GetInt32("Reserved"));
     }
@@ -143,7 +144,7 @@ public sealed class QuotaLedgerTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         var storage = azurite.NewStorageOptions();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
-        var ledgers = Enumerable.Range(0, 12).Select(_ => Ledger(new AyalonTables(storage), new QuotaOptions { Limit = 100 }, time)).ToList();
+        var ledgers = Enumerable.Range(0, 12).Select(_ => Ledger(TestTables.Open(storage), new QuotaOptions { Limit = 100 }, time)).ToList();
 
         await Task.WhenAll(ledgers.Select((l, i) =>
             l.RecordOutcomesAsync(Provider, time.GetUtcNow(), [i % 3 == 0 ? ProviderStatus.Ok : ProviderStatus.RateLimited], default)));

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Diagnostics;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
@@ -34,7 +35,7 @@ public sealed class QuotaPacingLedgerTests(AzuriteFixture azurite, ITestOutputHe
     {
         var storage = azurite.NewStorageOptions();
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 29, 23, 59, 0, TimeSpan.Zero));
-        var ledger = Ledger(new AyalonTables(storage), TwoProviders(), time);
+        var ledger = Ledger(TestTables.Open(storage), TwoProviders(), time);
 
         var here = await ledger.TryReserveAsync("here", 3, default);
         var tomtom = await ledger.TryReserveAsync("tomtom", 2, default);
@@ -55,7 +56,7 @@ public sealed class QuotaPacingLedgerTests(AzuriteFixture azurite, ITestOutputHe
         Assert.Equal(3, hereNextDay.Reserved);
         Assert.Equal(("day-2026-11-30", 1), (tomtomNextDay.PeriodKey, tomtomNextDay.Reserved));
 
-        var table = await new AyalonTables(storage).GetAsync(AyalonTables.QuotaLedger);
+        var table = await TestTables.Open(storage).GetAsync(AyalonTables.QuotaLedger);
         var rows = new List<TableEntity>();
         await foreach (var row in table.QueryAsync<TableEntity>()) rows.Add(row);
         Assert.Equal(["here|month-2026-11", "tomtom|day-2026-11-29", "tomtom|day-2026-11-30"],
@@ -147,9 +148,9 @@ public sealed class QuotaPacingLedgerTests(AzuriteFixture azurite, ITestOutputHe
         var storage = azurite.NewStorageOptions();
         var time = new FakeTimeProvider(NovemberStart.AddHours(12));
         var options = new QuotaOptions { Limit = 2000, Period = QuotaPeriod.Month };
-        Assert.True((await Ledger(new AyalonTables(storage), new QuotaOptions { Limit = 2000, Period = QuotaPeriod.Month, Pacing = false }, time)
+        Assert.True((await Ledger(TestTables.Open(storage), new QuotaOptions { Limit = 2000, Period = QuotaPeriod.Month, Pacing = false }, time)
             .TryReserveAsync("here", 46, default)).Granted);
-        var ledgers = Enumerable.Range(0, 20).Select(_ => Ledger(new AyalonTables(storage), options, time)).ToList();
+        var ledgers = Enumerable.Range(0, 20).Select(_ => Ledger(TestTables.Open(storage), options, time)).ToList();
         var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
         var tasks = ledgers.Select(async l =>

@@ -8,6 +8,8 @@ using Ayalon.Core.Secrets;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Security.KeyVault.Secrets;
+using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Ayalon.Tests.Secrets;
 
@@ -96,18 +98,35 @@ public sealed class FakeKeyVault : HttpMessageHandler
         }
     }
 
-    /// <summary>Settings that make the real SecretClient talk to this fake.</summary>
-    public KeyVaultClientSettings ClientSettings()
+    /// <summary>
+    /// Makes the app's own SecretClient (registered by AddAyalonCore with <c>AddAzureClients</c>) talk to this fake:
+    /// the fake credential for that client, and the fake transport applied after every other option (so the order
+    /// against AddAyalonCore does not matter). The real SDK client, challenge and retry code still run.
+    /// </summary>
+    public IServiceCollection UseIn(IServiceCollection services)
     {
-        var options = new SecretClientOptions
-        {
-            Transport = new HttpClientTransport(new HttpClient(this, disposeHandler: false)),
-            // The fake vault's host is not *.vault.azure.net; the challenge names vault.azure.net as resource.
-            DisableChallengeResourceVerification = true,
-        };
+        services.AddAzureClients(azure => azure.AddSecretClient(VaultUri).WithCredential(Credential));
+        return UseTransportIn(services);
+    }
+
+    /// <summary>Only the transport: the app's SecretClient keeps the app's own credential.</summary>
+    public IServiceCollection UseTransportIn(IServiceCollection services) => services.PostConfigureAll<SecretClientOptions>(ConfigureClient);
+
+    /// <summary>A real SecretClient talking to this fake, for tests that build a credential source themselves.</summary>
+    public SecretClient Client()
+    {
+        var options = new SecretClientOptions();
+        ConfigureClient(options);
+        return new SecretClient(VaultUri, Credential, options);
+    }
+
+    private void ConfigureClient(SecretClientOptions options)
+    {
+        options.Transport = new HttpClientTransport(new HttpClient(this, disposeHandler: false));
+        // The fake vault's host is not *.vault.azure.net; the challenge names vault.azure.net as resource.
+        options.DisableChallengeResourceVerification = true;
         options.Retry.MaxRetries = 0;
         options.Retry.NetworkTimeout = TimeSpan.FromSeconds(5);
-        return new KeyVaultClientSettings(Credential, options);
     }
 
     public KeyVaultOptions Options(int cacheSeconds = 300, int retrySeconds = 30) =>

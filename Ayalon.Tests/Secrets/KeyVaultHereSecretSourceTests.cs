@@ -31,8 +31,8 @@ public sealed class KeyVaultHereSecretSourceTests
             extra: new() { ["KeyVault:Uri"] = vault.VaultUri.ToString(), ["TomTom:BaseUrl"] = "http://127.0.0.1:1" },
             configure: (s, config) =>
             {
-                s.AddSingleton(vault.ClientSettings());
                 s.AddAyalonCore(config);
+                vault.UseIn(s);
             });
 
     [Fact]

@@ -30,9 +30,8 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
 
     private static KeyVaultTomTomKeySource Source(FakeKeyVault vault, TimeProvider time, ILoggerProvider? logs = null)
     {
-        var settings = vault.ClientSettings();
         ILogger<KeyVaultTomTomKeySource>? logger = logs is null ? null : new LoggerFactory([logs]).CreateLogger<KeyVaultTomTomKeySource>();
-        return new KeyVaultTomTomKeySource(vault.Options(), settings.Credential, settings.ClientOptions, time, logger);
+        return new KeyVaultTomTomKeySource(vault.Client(), Microsoft.Extensions.Options.Options.Create(vault.Options()), time, logger);
     }
 
     /// <summary>The hosts' registration (AddAyalonCore) with KeyVault:Uri set, the vault faked at the transport.</summary>
@@ -57,9 +56,9 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
             if (logs is not null) b.AddProvider(logs);
         });
         services.AddSingleton(time);
-        services.AddSingleton(vault.ClientSettings());
         if (withStorage) services.AddSingleton(_azurite.NewStorageOptions());
         services.AddAyalonCore(config);
+        vault.UseIn(services);
         return services.BuildServiceProvider(validateScopes: true);
     }
 
@@ -262,14 +261,13 @@ public sealed class KeyVaultTomTomKeySourceTests : IClassFixture<AzuriteFixture>
             Assert.Equal(CredentialRules.UnresolvedKeyVaultReference, host.GetRequiredService<ITomTomKeySource>().MissingKeyReason);
         }
 
-        // 3. KeyVault:Uri itself is an unresolved literal: known at once, the vault is never called.
+        // 3. KeyVault:Uri itself is an unresolved literal: a settings error naming the setting, the vault never called.
         var unused = new FakeKeyVault();
         await using (var host = Host(unused, tomTom.BaseUrl, TimeProvider.System, extra: new() { ["KeyVault:Uri"] = literal }))
         {
-            var source = host.GetRequiredService<ITomTomKeySource>();
-            Assert.Equal(KeyVaultSecretReader.VaultUriInvalid, source.MissingKeyReason);
-            Assert.False(host.GetRequiredService<TomTomClient>().IsConfigured);
-            Assert.Null(await source.GetKeyAsync(CancellationToken.None));
+            var refused = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => host.GetRequiredService<ITomTomKeySource>());
+            Assert.Contains("KeyVault:Uri", refused.Message);
+            Assert.Contains("not an absolute https URI", refused.Message);
             Assert.Equal(0, unused.Challenges + unused.SecretReads);
         }
 

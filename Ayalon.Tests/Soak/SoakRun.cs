@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -364,7 +365,7 @@ public sealed class SoakRun : IAsyncDisposable
     /// <summary>What storage holds at the end of the run, read once for the whole-run invariants.</summary>
     public async Task<SoakFigures> ReadFiguresAsync()
     {
-        var tables = new AyalonTables(new StorageOptions { ConnectionString = Storage.ConnectionString, TablePrefix = TablePrefix });
+        var tables = TestTables.Open(new StorageOptions { ConnectionString = Storage.ConnectionString, TablePrefix = TablePrefix });
         var from = StartUtc.AddDays(-1);
         var to = EndUtc.AddDays(1);
         var cycles = await new CycleStore(tables).ReadAsync(from, to, CancellationToken.None);

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Diagnostics;
 using System.Text.Json;
 using Ayalon.Core.Storage;
@@ -49,7 +50,7 @@ public sealed class TwoDevHostsFixture : IAsyncLifetime
             Analytics = doc.RootElement.Clone();
         }
         Ran = clock.Elapsed;
-        var tables = new AyalonTables(new StorageOptions { ConnectionString = azurite.ConnectionString, TablePrefix = prefix });
+        var tables = TestTables.Open(new StorageOptions { ConnectionString = azurite.ConnectionString, TablePrefix = prefix });
         RecordsReadAtUtc = DateTimeOffset.UtcNow;
         CycleRecords = await new CycleStore(tables).ReadAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
     }

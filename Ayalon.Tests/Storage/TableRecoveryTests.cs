@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using System.Net;
 using System.Text.Json;
 using Ayalon.Core.Storage;
@@ -60,14 +61,14 @@ public class TableRecoveryTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
     public async Task A_table_deleted_under_a_store_is_recreated_once_and_the_batch_write_goes_through()
     {
         var options = azurite.NewStorageOptions();
-        var tables = new AyalonTables(options);
+        var tables = TestTables.Open(options);
         var store = new ObservationStore(tables);
         var at = new DateTimeOffset(2026, 11, 27, 7, 0, 0, TimeSpan.Zero);
         StoredObservation Observation(string section, string snapshot) => new(section, "northbound", at, snapshot, "ok", 1, 60, 50, 10, 80, 90,
             false, "p1", "t1", "here", "c1", "2", "2");
         await store.WriteAsync([Observation("a", "s1")], default);
 
-        var inspect = new AyalonTables(options);
+        var inspect = TestTables.Open(options);
         await inspect.Service.DeleteTableAsync(inspect.FullName(AyalonTables.Observations));
         await store.WriteAsync([Observation("a", "s2"), Observation("b", "s3")], default);
 

@@ -59,7 +59,7 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
         vault.SetSecret(Canary);
         var settings = Settings(sim, apiKey: null);
         settings["KeyVault:Uri"] = vault.VaultUri.ToString();
-        await using var host = await TelemetryHost.StartAsync(settings, s => s.AddSingleton(vault.ClientSettings()));
+        await using var host = await TelemetryHost.StartAsync(settings, s => vault.UseIn(s));
         Assert.IsType<AppInsightsCollectorTelemetry>(host.Services.GetRequiredService<ICollectorTelemetry>());
 
         var invocation = new Activity("CollectTraffic");

@@ -1,3 +1,4 @@
+using Ayalon.Tests.Infrastructure;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Quota;
 using Ayalon.Core.Storage;
@@ -186,7 +187,7 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
         // Act
         var sent = await Task.WhenAll(harnesses.Select(async h =>
         {
-            var ledger = new QuotaLedger(new AyalonTables(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance);
+            var ledger = new QuotaLedger(TestTables.Open(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance);
             var provider = h.Provider;
             ReserveExtraAttempt reserve = async (_, ct) => (await ledger.TryReserveAsync(provider.Name, 1, ct)).Granted;
             var requests = 0;
@@ -202,7 +203,7 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
         // Assert
         Assert.Equal(7, fake.RequestCount);
         Assert.Equal(7, sent.Sum());
-        var status = await new QuotaLedger(new AyalonTables(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance)
+        var status = await new QuotaLedger(TestTables.Open(storage), options, TimeProvider.System, NullLogger<QuotaLedger>.Instance)
             .GetStatusAsync("tomtom", default);
         Assert.Equal(7, status.Reserved);
     }

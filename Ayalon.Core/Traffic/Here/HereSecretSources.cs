@@ -1,8 +1,5 @@
 using Ayalon.Core.Secrets;
-using Azure.Core;
 using Azure.Security.KeyVault.Secrets;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -101,21 +98,14 @@ public sealed class KeyVaultHereSecretSource : IHereSecretSource
     private readonly KeyVaultSecretReader _accessKeyId;
     private readonly KeyVaultSecretReader _accessKeySecret;
 
-    public KeyVaultHereSecretSource(KeyVaultOptions options, TokenCredential credential, SecretClientOptions? clientOptions,
-        TimeProvider time, ILogger<KeyVaultHereSecretSource>? logger = null)
+    public KeyVaultHereSecretSource(SecretClient client, IOptions<KeyVaultOptions> settings, TimeProvider time,
+        ILogger<KeyVaultHereSecretSource>? logger = null)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var client = KeyVaultSecretReader.CreateClient(options, credential, clientOptions);
+        ArgumentNullException.ThrowIfNull(settings);
+        var options = settings.Value;
         _accessKeyId = new KeyVaultSecretReader(client, options.HereAccessKeyIdSecretName, options, time, logger, optional: true);
         _accessKeySecret = new KeyVaultSecretReader(client, options.HereAccessKeySecretSecretName, options, time, logger, optional: true);
         _apiKey = new KeyVaultSecretReader(client, options.HereApiKeySecretName, options, time, logger, optional: true);
-    }
-
-    public static KeyVaultHereSecretSource Create(IConfiguration configuration, IServiceProvider services)
-    {
-        var settings = KeyVaultClientSettings.Resolve(configuration, services);
-        return new KeyVaultHereSecretSource(KeyVaultOptions.From(configuration), settings.Credential, settings.ClientOptions,
-            services.GetService<TimeProvider>() ?? TimeProvider.System, services.GetService<ILogger<KeyVaultHereSecretSource>>());
     }
 
     public async ValueTask<HereSecrets> ReadAsync(CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public static class HereServiceCollectionExtensions
 
         if (KeyVaultOptions.IsConfigured(configuration))
         {
-            services.TryAddSingleton<IHereSecretSource>(sp => KeyVaultHereSecretSource.Create(configuration, sp));
+            services.TryAddSingleton<IHereSecretSource>(sp => ActivatorUtilities.CreateInstance<KeyVaultHereSecretSource>(sp, KeyVaultRegistration.Client(sp)));
         }
         services.TryAddSingleton<IHereSecretSource, OptionsHereSecretSource>();
         services.TryAddSingleton<IHereCredentials, HereCredentials>();

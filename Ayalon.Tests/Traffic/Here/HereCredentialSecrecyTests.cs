@@ -72,7 +72,7 @@ public sealed class HereCredentialSecrecyTests
         vault.SetSecret(KeyVaultOptions.DefaultHereApiKeySecretName, CanaryApiKey);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         await using (var here = HereHarness.Create(account.TokenUrl, time: clock, logs: logs,
-                         extra: new() { ["KeyVault:Uri"] = vault.VaultUri.ToString() }, configure: (s, _) => s.AddSingleton(vault.ClientSettings())))
+                         extra: new() { ["KeyVault:Uri"] = vault.VaultUri.ToString() }, configure: (s, config) => vault.UseIn(s.AddKeyVault(config))))
         {
             answers.Add(await here.Credentials.GetAsync(default));
             here.Credentials.Invalidate();
