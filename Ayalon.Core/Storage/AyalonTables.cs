@@ -33,13 +33,12 @@ public sealed class AyalonTables
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task>> _recreating = new(StringComparer.Ordinal);
 
-    public AyalonTables(TableServiceClient service, StorageOptions options, TableOperationCounter operations, ILogger<AyalonTables> logger)
+    public AyalonTables(TableServiceClient service, StorageOptions options, ILogger<AyalonTables> logger)
     {
         ArgumentNullException.ThrowIfNull(service);
         ArgumentNullException.ThrowIfNull(options);
         _service = service;
         _prefix = options.TablePrefix;
-        Operations = operations;
         _logger = logger;
     }
 
@@ -68,11 +67,6 @@ public sealed class AyalonTables
 
     public string Prefix => _prefix;
 
-    /// <summary>Table Storage requests sent through this instance (billed transactions).</summary>
-    public TableOperationCounter Operations { get; }
-
-    public TableServiceClient Service => _service;
-
     public string FullName(string table) => _prefix + table;
 
     /// <summary>
@@ -92,7 +86,7 @@ public sealed class AyalonTables
         return task;
     }
 
-    /// <summary>Table re-creations since start (each one logged as a warning).</summary>
+    /// <summary>Tables that disappeared and were created again since start: logged as a warning each, and shown by health.</summary>
     public int TablesRecreated => Volatile.Read(ref _recreated);
 
     private int _recreated;

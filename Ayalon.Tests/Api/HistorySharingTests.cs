@@ -19,7 +19,7 @@ public class HistorySharingTests(AzuriteFixture azurite) : IClassFixture<Azurite
         await using var api = await ApiHost.StartAsync(azurite);
         await api.RunCyclesAsync(13, TimeSpan.FromMinutes(5));
         api.Clock.Advance(TimeSpan.FromDays(2)); // 23 November is settled now
-        var operations = api.Services.GetRequiredService<AyalonTables>().Operations;
+        var operations = api.Services.GetRequiredService<TableOperationCounter>();
 
         var before = operations.Count;
         var (etag, body) = await GetAsync(api, FiveMinutes);

@@ -95,7 +95,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
         for (var i = 0; i < 2; i++)
         {
             var requestsBefore = simulator.RequestCount;
-            var totalBefore = harness.Tables.Operations.Count;
+            var totalBefore = harness.TableOperations.Count;
             var before = measure?.ToDictionary(p => p.Key, p => p.Value.Count) ?? [];
             var record = await harness.RunAsync();
             Assert.Equal(CycleStatus.Ok, record.Status);
@@ -103,7 +103,7 @@ public sealed class CycleCostTests(AzuriteFixture azurite, ITestOutputHelper out
             var breakdown = measure?.ToDictionary(p => p.Key, p => p.Value.Count - before.GetValueOrDefault(p.Key)) ?? [];
             var bodies = (await harness.ArchivedAsync(record)).Select(a => a.Response.Body).ToList();
             costs.Add((new Cost(simulator.RequestCount - requestsBefore, breakdown, bodies.Sum(b => (long)b.Length), bodies.Sum(GzipLength)),
-                harness.Tables.Operations.Count - totalBefore));
+                harness.TableOperations.Count - totalBefore));
             Assert.Equal(record.RequestsUsed, simulator.RequestCount - requestsBefore);
             clock.Advance(TimeSpan.FromMinutes(5));
         }

@@ -42,8 +42,11 @@ public sealed class CycleHarness : IAsyncDisposable
     /// <summary>The tables the cycle writes, through a client of the test's own (its reads are not the cycle's cost).</summary>
     public AyalonTables Inspect { get; }
 
-    /// <summary>The cycle's own table client and its request counter (all components, when wired as in production).</summary>
+    /// <summary>The cycle's own tables.</summary>
     public AyalonTables Tables => Services.GetRequiredService<AyalonTables>();
+
+    /// <summary>Table Storage requests the cycle's table client sent (all components, when wired as in production).</summary>
+    public TableOperationCounter TableOperations => Services.GetRequiredService<TableOperationCounter>();
 
     public static CorridorDefinition Corridor { get; } = CorridorLoader.LoadDefault();
 
@@ -120,7 +123,7 @@ public sealed class CycleHarness : IAsyncDisposable
     /// <summary>Rows in one of the app's tables (0 when the table was never created).</summary>
     public async Task<int> CountRowsAsync(string table)
     {
-        var client = Inspect.Service.GetTableClient(Inspect.FullName(table));
+        var client = TestTables.Service(Storage).GetTableClient(Inspect.FullName(table));
         var count = 0;
         try
         {
@@ -143,7 +146,7 @@ public sealed class CycleHarness : IAsyncDisposable
                      AyalonTables.RawResponses, AyalonTables.HourlyRollups, AyalonTables.LatestState,
                  })
         {
-            var client = Inspect.Service.GetTableClient(Inspect.FullName(table));
+            var client = TestTables.Service(Storage).GetTableClient(Inspect.FullName(table));
             try
             {
                 await foreach (var e in client.QueryAsync<TableEntity>()) result.Add((table, e));

@@ -67,7 +67,7 @@ public sealed class CycleQuotaAndLeaseTests(AzuriteFixture azurite) : IClassFixt
 
         await Invoke(harness, timer);
         var requestsAfterFirst = simulator.RequestCount;
-        var operationsAfterFirst = harness.Tables.Operations.Count;
+        var operationsAfterFirst = harness.TableOperations.Count;
         var quotaAfterFirst = await harness.QuotaAsync();
         clock.Advance(TimeSpan.FromSeconds(1));
         await Invoke(harness, timer);
@@ -81,7 +81,7 @@ public sealed class CycleQuotaAndLeaseTests(AzuriteFixture azurite) : IClassFixt
         // no reservation, no cycle record, no other write.
         Assert.Equal(requestsAfterFirst, simulator.RequestCount);
         Assert.Equal(quotaAfterFirst.Reserved, (await harness.QuotaAsync()).Reserved);
-        Assert.Equal(3, harness.Tables.Operations.Count - operationsAfterFirst);
+        Assert.Equal(3, harness.TableOperations.Count - operationsAfterFirst);
         var counts = Assert.Single(await harness.Services.GetRequiredService<CycleLease>().ReadSkipCountsAsync(
             clock.GetUtcNow().AddHours(-1), clock.GetUtcNow().AddHours(1), default));
         Assert.Equal(new Dictionary<string, int> { [LeaseSkipReason.MinInterval] = 1 }, counts.SkippedByReason);

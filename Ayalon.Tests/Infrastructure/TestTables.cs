@@ -1,4 +1,5 @@
 using Ayalon.Core.Storage;
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,4 +19,7 @@ public static class TestTables
         services.AddAyalonStorage(new ConfigurationBuilder().Build());
         return services.BuildServiceProvider().GetRequiredService<AyalonTables>();
     }
+
+    /// <summary>A table service client of the test's own, to inspect or break storage beside the app's clients.</summary>
+    public static TableServiceClient Service(StorageOptions storage) => new(storage.ConnectionString);
 }
