@@ -113,6 +113,11 @@ public sealed class StepHoldIntegrator
     /// </summary>
     /// <param name="profile">Volume profile; null → vehicle delay is unavailable with the reason.</param>
     /// <param name="direction">The profile direction the series belongs to.</param>
+    /// <remarks>
+    /// No production caller (the collector stores <see cref="Contributions(DelaySample, DateTimeOffset, VolumeProfile?, string?)"/>
+    /// hour by hour): it stays as the methodology's definition over a whole window, which the physics tests hold the
+    /// incremental contributions to (their sums must equal it, bucket by bucket).
+    /// </remarks>
     public DelayIntegration Integrate(IReadOnlyList<DelaySample> samples, DateTimeOffset fromUtc, DateTimeOffset toUtc,
         VolumeProfile? profile = null, string? direction = null)
     {
