@@ -7,15 +7,10 @@ using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Ayalon.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Tests.Secrets;
 
@@ -109,7 +104,7 @@ public sealed class AppCredentialTests
         public sealed record TokenRequest(string? Resource, string? ClientId, string? Header);
 
         private readonly ConcurrentQueue<TokenRequest> _requests = new();
-        private WebApplication _app = null!;
+        private LoopbackServer _server = null!;
 
         public Uri Endpoint { get; private set; } = null!;
 
@@ -118,14 +113,8 @@ public sealed class AppCredentialTests
         public static async Task<FakeIdentityEndpoint> StartAsync()
         {
             var fake = new FakeIdentityEndpoint();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            fake._app = builder.Build();
-            fake._app.Run(fake.HandleAsync);
-            await fake._app.StartAsync();
-            var address = fake._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            fake.Endpoint = new Uri(new Uri(address), "/msi/token");
+            fake._server = await LoopbackServer.StartAsync(fake.HandleAsync);
+            fake.Endpoint = new Uri(fake._server.BaseUrl, "/msi/token");
             return fake;
         }
 
@@ -146,6 +135,6 @@ public sealed class AppCredentialTests
             }));
         }
 
-        public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }

@@ -1,14 +1,7 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Tests.Traffic;
 
@@ -33,7 +26,7 @@ public sealed class FakeTomTom : IAsyncDisposable
 {
     private readonly ConcurrentQueue<Scripted> _script = new();
     private readonly ConcurrentQueue<SeenRequest> _seen = new();
-    private WebApplication _app = null!;
+    private LoopbackServer _server = null!;
 
     public Uri BaseUrl { get; private set; } = null!;
     public Scripted Fallback { get; set; } = new(500, "{\"error\":\"script exhausted\"}");
@@ -48,14 +41,8 @@ public sealed class FakeTomTom : IAsyncDisposable
     public static async Task<FakeTomTom> StartAsync()
     {
         var fake = new FakeTomTom();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        fake._app = builder.Build();
-        fake._app.Run(fake.HandleAsync);
-        await fake._app.StartAsync();
-        var address = fake._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        fake.BaseUrl = new Uri(address);
+        fake._server = await LoopbackServer.StartAsync(fake.HandleAsync);
+        fake.BaseUrl = fake._server.BaseUrl;
         return fake;
     }
 
@@ -112,9 +99,5 @@ public sealed class FakeTomTom : IAsyncDisposable
         await ctx.Response.Body.WriteAsync(bytes);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }

@@ -1,14 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Tests.Traffic.Here;
 
@@ -39,7 +32,7 @@ public sealed class FakeHereAccount : IAsyncDisposable
     private readonly ConcurrentQueue<TokenRequestSeen> _seen = new();
     private readonly ConcurrentDictionary<string, byte> _nonces = new(StringComparer.Ordinal);
     private int _issued;
-    private WebApplication _app = null!;
+    private LoopbackServer _server = null!;
 
     public Uri TokenUrl { get; private set; } = null!;
 
@@ -59,14 +52,8 @@ public sealed class FakeHereAccount : IAsyncDisposable
     public static async Task<FakeHereAccount> StartAsync()
     {
         var fake = new FakeHereAccount();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        fake._app = builder.Build();
-        fake._app.Run(fake.HandleAsync);
-        await fake._app.StartAsync();
-        var address = fake._app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        fake.TokenUrl = new Uri(new Uri(address), TokenPath);
+        fake._server = await LoopbackServer.StartAsync(fake.HandleAsync);
+        fake.TokenUrl = new Uri(fake._server.BaseUrl, TokenPath);
         return fake;
     }
 
@@ -208,9 +195,5 @@ public sealed class FakeHereAccount : IAsyncDisposable
         return result;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 }
