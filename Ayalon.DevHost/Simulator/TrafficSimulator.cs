@@ -4,10 +4,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ayalon.Core.Configuration;
 using Ayalon.Core.Corridor;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Ayalon.DevHost.Simulator;
 
@@ -161,14 +163,9 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corridor);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.TimeoutHangSeconds, 1);
-        ArgumentNullException.ThrowIfNull(options.TimeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.HereTokenExpiresInSeconds, 1);
-        if (!double.IsFinite(options.HereSpeedLimitKmh) || options.HereSpeedLimitKmh <= 0)
-            throw new ArgumentException("HereSpeedLimitKmh must be a positive speed.", nameof(options));
-        if (options.HereConfidence is < 0 or > 1 || double.IsNaN(options.HereConfidence))
-            throw new ArgumentException("HereConfidence must be within 0..1.", nameof(options));
+        // The options' own rules (the DevHost has already checked them under their settings' names).
+        var check = new AnnotatedSettingsValidator<SimulatorOptions>(nameof(SimulatorOptions)).Validate(Options.DefaultName, options);
+        if (check.Failed) throw new ArgumentException(check.FailureMessage, nameof(options));
 
         var replay = options.Mode == SimulatorMode.Replay
             ? ReplayLibrary.Load(options.ResolvedReplayDirectory, options.ReplaySet!.Trim())
@@ -176,13 +173,7 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
         var hereReplay = options.HereMode == SimulatorMode.Replay
             ? HereReplayLibrary.Load(options.ResolvedHereReplayDirectory, options.HereReplaySet!.Trim())
             : null;
-        SimulatorFault? initialFault = null;
-        if (!string.IsNullOrWhiteSpace(options.Fault))
-        {
-            if (!SimulatorFault.TryParseKind(options.Fault, out var kind))
-                throw new ArgumentException($"Unknown simulator fault '{options.Fault}'; known: {SimulatorFault.AllWireNames}.", nameof(options));
-            initialFault = new SimulatorFault(kind);
-        }
+        SimulatorFault? initialFault = SimulatorFault.TryParseKind(options.Fault, out var kind) ? new SimulatorFault(kind) : null;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
