@@ -155,18 +155,14 @@ public sealed class SimulatorOptions : IValidatableObject
             yield break;
         }
         var name = set.Trim();
-        if (name is "." or ".." || name.IndexOfAny(['/', '\\']) >= 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
-        {
-            yield return new ValidationResult($"'{set}' is not a folder name: a {surface} replay set is one folder in {directoryName}.", [setName]);
-        }
-        else if (!Directory.Exists(resolvedDirectory))
+        if (ReplaySets.IsFolderName(name) && !Directory.Exists(resolvedDirectory))
         {
             yield return new ValidationResult($"'{resolvedDirectory}' is not a folder of recorded {surface} answer sets.",
                 [string.IsNullOrWhiteSpace(directory) ? setName : directoryName]);
         }
-        else if (!Directory.Exists(Path.Combine(resolvedDirectory, name)))
+        else if (ReplaySets.Problem(resolvedDirectory, name, surface) is { } problem)
         {
-            yield return new ValidationResult($"{surface} replay set '{name}' not found: no folder '{Path.Combine(resolvedDirectory, name)}'.", [setName]);
+            yield return new ValidationResult(problem, [setName]);
         }
     }
 }

@@ -118,6 +118,6 @@ public class ReplayModeTests
         var notAFolderName = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(o => o.ReplaySet = "../tomtom"));
 
         Assert.Contains("ReplaySet: TomTom replay set '1999-01-01' not found", missing.Message, StringComparison.Ordinal);
-        Assert.Contains("ReplaySet: '../tomtom' is not a folder name", notAFolderName.Message, StringComparison.Ordinal);
+        Assert.Contains("ReplaySet: TomTom replay set '../tomtom' is not a folder name.", notAFolderName.Message, StringComparison.Ordinal);
     }
 }
