@@ -21,6 +21,19 @@ public static class SettingsRegistration
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<T>>(new AnnotatedSettingsValidator<T>(section)));
         return services.AddOptions<T>().BindConfiguration(section).ValidateOnStart();
     }
+
+    /// <summary>
+    /// The same check for settings a host binds itself before its container exists (the DevHost binds and starts its
+    /// simulator before the app is built): throws what host start throws, an <see cref="OptionsValidationException"/>
+    /// naming each failing setting by its configuration key.
+    /// </summary>
+    public static void ThrowIfInvalid<T>(T options, string section)
+        where T : class
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(section);
+        var result = new AnnotatedSettingsValidator<T>(section).Validate(Options.DefaultName, options);
+        if (result.Failed) throw new OptionsValidationException(Options.DefaultName, typeof(T), result.Failures);
+    }
 }
 
 /// <summary>

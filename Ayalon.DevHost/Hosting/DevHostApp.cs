@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Ayalon.Core.Corridor;
 using Ayalon.Core;
+using Ayalon.Core.Configuration;
 using Ayalon.DevHost.Simulator;
 using Ayalon.Functions.Http;
 
@@ -49,7 +50,7 @@ public static class DevHostApp
             var corridorFile = configuration["Corridor:File"];
             var corridor = string.IsNullOrWhiteSpace(corridorFile) ? CorridorLoader.LoadDefault() : CorridorLoader.LoadFile(corridorFile);
             simOptions = new SimulatorOptions();
-            configuration.GetSection("DevHost:SimulatorOptions").Bind(simOptions);
+            configuration.GetSection(SimulatorOptions.SectionName).Bind(simOptions);
             var auth = (configuration[SimulatorAuthKey] ?? "key").Trim().ToLowerInvariant();
             if (auth is not ("key" or "oauth"))
                 throw new InvalidOperationException($"{SimulatorAuthKey} must be 'key' or 'oauth', not '{configuration[SimulatorAuthKey]}'.");
@@ -63,6 +64,8 @@ public static class DevHostApp
             {
                 simOptions.HereApiKey = NonEmpty(simOptions.HereApiKey) ?? "simulator-" + Guid.NewGuid().ToString("N");
             }
+            // Checked as every settings section is at host start, before anything listens: a bad value names its setting.
+            SettingsRegistration.ThrowIfInvalid(simOptions, SimulatorOptions.SectionName);
             simulator = await TrafficSimulator.StartAsync(simOptions, corridor, cancellationToken).ConfigureAwait(false);
             var simulatorUrl = simulator.BaseUrl.ToString().TrimEnd('/');
             configuration["Here:BaseUrl"] = simulatorUrl;

@@ -197,9 +197,6 @@ public static class HereBodies
         return JsonSerializer.SerializeToUtf8Bytes(root);
     }
 
-    /// <summary>The first half of a good answer: a complete HTTP response whose JSON document never ends.</summary>
-    public static byte[] Truncated(byte[] flowBody) => flowBody[..(flowBody.Length / 2)];
-
     /// <summary>Starts like an answer, then is not JSON.</summary>
     public static byte[] Malformed() =>
         "{\"sourceUpdated\":\"2026-01-01T00:00:00Z\",\"results\":[{location:<html>upstream error</html>"u8.ToArray();

@@ -29,11 +29,7 @@ public sealed class HereReplayLibrary
 
     public static HereReplayLibrary Load(string directory, string set)
     {
-        if (set.Contains("..", StringComparison.Ordinal) || set.IndexOfAny(['/', '\\']) >= 0)
-            throw new ArgumentException($"HERE replay set '{set}' must be a folder name.", nameof(set));
-        var folder = Path.Combine(directory, set);
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"HERE replay set '{set}' not found: no folder '{folder}'.");
+        var folder = ReplaySets.Folder(directory, set, "HERE");
 
         var recordings = new List<HereReplayRecording>();
         foreach (var bodyPath in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))

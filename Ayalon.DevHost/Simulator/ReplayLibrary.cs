@@ -22,11 +22,7 @@ public sealed class ReplayLibrary
 
     public static ReplayLibrary Load(string directory, string set)
     {
-        if (set.Contains("..", StringComparison.Ordinal) || set.IndexOfAny(['/', '\\']) >= 0)
-            throw new ArgumentException($"Replay set '{set}' must be a folder name.", nameof(set));
-        var folder = Path.Combine(directory, set);
-        if (!Directory.Exists(folder))
-            throw new DirectoryNotFoundException($"Replay set '{set}' not found: no folder '{folder}'.");
+        var folder = ReplaySets.Folder(directory, set, "TomTom");
 
         var recordings = new List<ReplayRecording>();
         foreach (var metaPath in Directory.GetFiles(folder, "*.meta.json").Order(StringComparer.Ordinal))
@@ -55,7 +51,7 @@ public sealed class ReplayLibrary
             // Served byte for byte as stored (the recorded body, gzip-decoded and re-serialised compactly).
             recordings.Add(new ReplayRecording(probe, point, status, trackingId, contentType, File.ReadAllBytes(bodyPath)));
         }
-        if (recordings.Count == 0) throw new InvalidDataException($"Replay set '{set}' holds no *.meta.json recordings.");
+        if (recordings.Count == 0) throw new InvalidDataException($"TomTom replay set '{set}' holds no *.meta.json recordings.");
         return new ReplayLibrary(set, recordings);
     }
 

@@ -96,9 +96,6 @@ public static class TomTomBodies
         return JsonSerializer.SerializeToUtf8Bytes(root);
     }
 
-    /// <summary>The first half of a good answer: a complete HTTP response whose JSON document never ends.</summary>
-    public static byte[] Truncated(byte[] flowBody) => flowBody[..(flowBody.Length / 2)];
-
     /// <summary>Looks like the start of an answer, then is not JSON (unquoted names, a stray HTML fragment).</summary>
     public static byte[] Malformed() =>
         "{\"flowSegmentData\":{frc:FRC1,\"currentSpeed\":<html>upstream error</html>"u8.ToArray();

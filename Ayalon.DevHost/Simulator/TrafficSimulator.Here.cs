@@ -48,9 +48,8 @@ public sealed partial class TrafficSimulator
             return new Answer(401, HereBodies.GatewayError("Unauthorized", HereBodies.InvalidApiKeyDescription), "unauthorized:wrong_key");
         }
 
-        var fault = Faults.Take();
-        if (fault.LatencyMs > 0) await Task.Delay(fault.LatencyMs, ct).ConfigureAwait(false);
-        var faultOutcome = "fault:" + SimulatorFault.WireName(fault.Kind);
+        var fault = await TakeFaultAsync(ct).ConfigureAwait(false);
+        var faultOutcome = FaultOutcome(fault);
         var id = exchange.CorrelationId;
 
         // The E6050xx codes are the simulator's own, in the format of HERE's service error codes.
@@ -79,21 +78,11 @@ public sealed partial class TrafficSimulator
                 return new Answer(echoStatus, HereBodies.ServiceError(echoStatus, "Invalid request: " + url, "E605400",
                     $"The request {url} could not be processed.", "Check the request.", id), faultOutcome);
             case FaultKind.Timeout:
-                // Held until the client aborts (the usual end) or the hang elapses; then a late but normal answer.
-                await Task.Delay(TimeSpan.FromSeconds(_options.TimeoutHangSeconds), ct).ConfigureAwait(false);
+                await HoldAsync(ct).ConfigureAwait(false);
                 break;
         }
 
-        var answer = NormalHereAnswer(request, id);
-        if (answer.Status != 200 || fault.Kind is FaultKind.None or FaultKind.Timeout) return answer;
-        var body = fault.Kind switch
-        {
-            FaultKind.MalformedJson => HereBodies.Malformed(),
-            FaultKind.TruncatedJson => HereBodies.Truncated(answer.Body),
-            FaultKind.LowConfidence or FaultKind.RoadClosure => HereBodies.WithFault(answer.Body, fault.Kind),
-            _ => answer.Body,
-        };
-        return answer with { Body = body, Outcome = faultOutcome };
+        return WithBodyFault(NormalHereAnswer(request, id), fault, HereBodies.Malformed, HereBodies.WithFault);
     }
 
     private Answer NormalHereAnswer(HttpRequest request, string correlationId)

@@ -4,10 +4,12 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Ayalon.Core.Configuration;
 using Ayalon.Core.Corridor;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Ayalon.DevHost.Simulator;
 
@@ -161,14 +163,9 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(corridor);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.TimeoutHangSeconds, 1);
-        ArgumentNullException.ThrowIfNull(options.TimeProvider);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.HereTokenExpiresInSeconds, 1);
-        if (!double.IsFinite(options.HereSpeedLimitKmh) || options.HereSpeedLimitKmh <= 0)
-            throw new ArgumentException("HereSpeedLimitKmh must be a positive speed.", nameof(options));
-        if (options.HereConfidence is < 0 or > 1 || double.IsNaN(options.HereConfidence))
-            throw new ArgumentException("HereConfidence must be within 0..1.", nameof(options));
+        // The options' own rules (the DevHost has already checked them under their settings' names).
+        var check = new AnnotatedSettingsValidator<SimulatorOptions>(nameof(SimulatorOptions)).Validate(Options.DefaultName, options);
+        if (check.Failed) throw new ArgumentException(check.FailureMessage, nameof(options));
 
         var replay = options.Mode == SimulatorMode.Replay
             ? ReplayLibrary.Load(options.ResolvedReplayDirectory, options.ReplaySet!.Trim())
@@ -176,13 +173,7 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
         var hereReplay = options.HereMode == SimulatorMode.Replay
             ? HereReplayLibrary.Load(options.ResolvedHereReplayDirectory, options.HereReplaySet!.Trim())
             : null;
-        SimulatorFault? initialFault = null;
-        if (!string.IsNullOrWhiteSpace(options.Fault))
-        {
-            if (!SimulatorFault.TryParseKind(options.Fault, out var kind))
-                throw new ArgumentException($"Unknown simulator fault '{options.Fault}'; known: {SimulatorFault.AllWireNames}.", nameof(options));
-            initialFault = new SimulatorFault(kind);
-        }
+        SimulatorFault? initialFault = SimulatorFault.TryParseKind(options.Fault, out var kind) ? new SimulatorFault(kind) : null;
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -353,9 +344,8 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
         if (!string.IsNullOrEmpty(_options.RequiredKey) && !KeysEqual(key, _options.RequiredKey))
             return new Answer(403, TomTomBodies.Forbidden(), "forbidden:wrong_key");
 
-        var fault = Faults.Take();
-        if (fault.LatencyMs > 0) await Task.Delay(fault.LatencyMs, ct).ConfigureAwait(false);
-        var faultOutcome = "fault:" + SimulatorFault.WireName(fault.Kind);
+        var fault = await TakeFaultAsync(ct).ConfigureAwait(false);
+        var faultOutcome = FaultOutcome(fault);
 
         switch (fault.Kind)
         {
@@ -381,24 +371,48 @@ public sealed partial class TrafficSimulator : IAsyncDisposable
                 return new Answer(echoStatus, TomTomBodies.Error(echoStatus, "Invalid request: " + url, "INVALID_REQUEST",
                     $"The request {url} could not be processed."), faultOutcome);
             case FaultKind.Timeout:
-                // Held until the client aborts (the usual end) or the hang elapses; then a late but normal answer.
-                await Task.Delay(TimeSpan.FromSeconds(_options.TimeoutHangSeconds), ct).ConfigureAwait(false);
+                await HoldAsync(ct).ConfigureAwait(false);
                 break;
         }
 
-        var answer = NormalAnswer(request, style, zoom);
-        if (answer.Status != 200 || fault.Kind is FaultKind.None or FaultKind.Timeout) return answer;
-        var body = fault.Kind switch
-        {
-            FaultKind.MalformedJson => TomTomBodies.Malformed(),
-            FaultKind.TruncatedJson => TomTomBodies.Truncated(answer.Body),
-            FaultKind.LowConfidence or FaultKind.RoadClosure => TomTomBodies.WithFault(answer.Body, fault.Kind),
-            _ => answer.Body,
-        };
-        return answer with { Body = body, Outcome = faultOutcome };
+        return WithBodyFault(NormalAnswer(request, style, zoom), fault, TomTomBodies.Malformed, TomTomBodies.WithFault);
     }
 
     private sealed record Answer(int Status, byte[] Body, string Outcome, string? TrackingId = null, string? ContentType = null, int? RetryAfterSeconds = null);
+
+    /// <summary>The fault switched on for this request (counted down by one), after its added latency (real time, as a network's).</summary>
+    private async Task<SimulatorFault> TakeFaultAsync(CancellationToken ct)
+    {
+        var fault = Faults.Take();
+        if (fault.LatencyMs > 0) await Task.Delay(fault.LatencyMs, ct).ConfigureAwait(false);
+        return fault;
+    }
+
+    private static string FaultOutcome(SimulatorFault fault) => "fault:" + SimulatorFault.WireName(fault.Kind);
+
+    /// <summary>
+    /// The <c>timeout</c> fault, on both surfaces: the request is held until the client aborts (the usual end) or the
+    /// hang elapses (real time: the client's timeout is what is being tested); then a late but normal answer follows.
+    /// </summary>
+    private Task HoldAsync(CancellationToken ct) => Task.Delay(TimeSpan.FromSeconds(_options.TimeoutHangSeconds), ct);
+
+    /// <summary>
+    /// The body faults, the same on both surfaces and applied only to a good answer (an error answer goes as it is):
+    /// <c>malformed_json</c> replaces it with the surface's not-JSON text, <c>truncated_json</c> sends its first half
+    /// (a complete HTTP response whose JSON never ends), and the data faults rewrite the surface's fields.
+    /// </summary>
+    private static Answer WithBodyFault(Answer answer, SimulatorFault fault, Func<byte[]> malformed, Func<byte[], FaultKind, byte[]> withDataFault)
+    {
+        if (answer.Status != 200 || fault.Kind is FaultKind.None or FaultKind.Timeout) return answer;
+        var body = fault.Kind switch
+        {
+            FaultKind.MalformedJson => malformed(),
+            FaultKind.TruncatedJson => answer.Body[..(answer.Body.Length / 2)],
+            FaultKind.LowConfidence or FaultKind.RoadClosure => withDataFault(answer.Body, fault.Kind),
+            _ => answer.Body,
+        };
+        return answer with { Body = body, Outcome = FaultOutcome(fault) };
+    }
 
     private Answer NormalAnswer(HttpRequest request, string style, string zoomText)
     {

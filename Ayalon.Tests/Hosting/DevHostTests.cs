@@ -1,7 +1,11 @@
 using System.Net;
 using System.Text.Json;
+using Ayalon.Core.Collection;
 using Ayalon.DevHost.Hosting;
+using Ayalon.Tests.Traffic;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Ayalon.Tests.Hosting;
 
@@ -43,24 +47,34 @@ public class DevHostThreadTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
     [Fact]
     public async Task Timer_collects_from_the_simulator_into_table_storage_and_impact_reads_it_back()
     {
+        // Monday 2026-11-23, 12:02:30 in Tel Aviv; the DevHost's timer, its cycle and the simulator all read this clock.
+        var clock = new TimerClock(new DateTimeOffset(2026, 11, 23, 10, 2, 30, TimeSpan.Zero));
+        var logs = new LogCapture();
         await using var host = await DevHostInstance.StartAsync(azurite, new Dictionary<string, string?>
         {
+            // The production schedule (every five minutes) and minimum interval: nothing shortened for the test.
             ["DevHost:RunTimers"] = "true",
-            ["Collector:Schedule"] = "*/2 * * * * *",
-            ["Collector:MinIntervalSeconds"] = "0",
-        });
+        }, services => services.AddSingleton<TimeProvider>(clock).AddSingleton<ILoggerProvider>(logs));
         Assert.NotNull(host.Simulator);
+        var schedule = host.Services.GetRequiredService<CycleSchedule>();
+        Assert.Equal("0 */5 * * * *", schedule.Expression);
+        var occurrence = new DateTimeOffset(2026, 11, 23, 10, 5, 0, TimeSpan.Zero);
+        Assert.Equal(occurrence, schedule.NextAfter(clock.GetUtcNow()));
 
-        JsonElement sections = default;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            using var doc = JsonDocument.Parse(await host.Client.GetStringAsync("/api/impact"));
-            sections = doc.RootElement.GetProperty("sections").Clone();
-            if (sections.EnumerateArray().All(s => s.GetProperty("state").GetString() == "current")) break;
-            await Task.Delay(250);
-        }
+        // The timer is parked on the next occurrence and has collected nothing; a second short of it, still nothing.
+        await clock.WaitForTimersDueAtAsync(occurrence);
+        clock.AdvanceTo(occurrence - TimeSpan.FromSeconds(1));
+        Assert.Equal(0, host.Simulator!.RequestCount);
 
+        // At the occurrence it fires; once its runner is parked on the following one, the invocation has finished.
+        clock.AdvanceTo(occurrence);
+        await clock.WaitForTimersDueAtAsync(schedule.NextAfter(occurrence));
+        var errors = logs.Lines.Where(l => l.Level is LogLevel.Error or LogLevel.Critical).Select(l => $"{l.Category}: {l.Text}").ToList();
+        Assert.True(errors.Count == 0, string.Join(Environment.NewLine, errors));
+        Assert.True(host.Simulator.RequestCount > 0);
+
+        using var doc = JsonDocument.Parse(await host.Client.GetStringAsync("/api/impact"));
+        var sections = doc.RootElement.GetProperty("sections");
         Assert.Equal(6, sections.GetArrayLength());
         Assert.All(sections.EnumerateArray(), s =>
         {
@@ -68,12 +82,16 @@ public class DevHostThreadTests(AzuriteFixture azurite) : IClassFixture<AzuriteF
             Assert.True(s.GetProperty("travelTimeSeconds").GetDouble() >= s.GetProperty("freeFlowTimeSeconds").GetDouble());
             Assert.EndsWith("Z", s.GetProperty("observedAtUtc").GetString());
         });
-        Assert.True(host.Simulator!.RequestCount > 0);
 
         var health = await host.Client.GetAsync("/api/health");
-        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        using var healthDoc = JsonDocument.Parse(await health.Content.ReadAsStringAsync());
+        var healthText = await health.Content.ReadAsStringAsync();
+        Assert.True(health.StatusCode == HttpStatusCode.OK, healthText);
+        using var healthDoc = JsonDocument.Parse(healthText);
         Assert.Equal("healthy", healthDoc.RootElement.GetProperty("status").GetString());
+        // The cycle the timer started is the one for this occurrence, on the fake clock.
+        var lastCycle = healthDoc.RootElement.GetProperty("lastCycle");
+        Assert.Equal(occurrence, lastCycle.GetProperty("startedAtUtc").GetDateTimeOffset());
+        Assert.Equal("ok", lastCycle.GetProperty("status").GetString());
     }
 
     [Fact]

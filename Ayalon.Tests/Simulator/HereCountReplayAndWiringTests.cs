@@ -131,10 +131,10 @@ public sealed class HereReplayTests : IDisposable
     {
         Directory.CreateDirectory(Path.Combine(_root, "empty"));
 
-        var missing = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => StartHereAsync(o => { o.HereReplayDirectory = _root; o.HereReplaySet = "nope"; }));
+        var missing = await Assert.ThrowsAsync<ArgumentException>(() => StartHereAsync(o => { o.HereReplayDirectory = _root; o.HereReplaySet = "nope"; }));
         var empty = await Assert.ThrowsAsync<InvalidDataException>(() => StartHereAsync(o => { o.HereReplayDirectory = _root; o.HereReplaySet = "empty"; }));
 
-        Assert.Contains("'nope' not found", missing.Message);
+        Assert.Contains("HereReplaySet: HERE replay set 'nope' not found", missing.Message, StringComparison.Ordinal);
         Assert.Contains("no *.json", empty.Message);
     }
 }

@@ -114,7 +114,10 @@ public class ReplayModeTests
     [Fact]
     public async Task An_unknown_replay_set_fails_at_start()
     {
-        await Assert.ThrowsAsync<DirectoryNotFoundException>(() => StartAsync(o => o.ReplaySet = "1999-01-01"));
-        await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(o => o.ReplaySet = "../tomtom"));
+        var missing = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(o => o.ReplaySet = "1999-01-01"));
+        var notAFolderName = await Assert.ThrowsAsync<ArgumentException>(() => StartAsync(o => o.ReplaySet = "../tomtom"));
+
+        Assert.Contains("ReplaySet: TomTom replay set '1999-01-01' not found", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("ReplaySet: TomTom replay set '../tomtom' is not a folder name.", notAFolderName.Message, StringComparison.Ordinal);
     }
 }

@@ -1,6 +1,6 @@
 using Ayalon.Tests.Infrastructure;
-using System.Diagnostics;
 using System.Text.Json;
+using Ayalon.Core.Collection;
 using Ayalon.Core.Storage;
 using Ayalon.Tests.Traffic;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,13 +9,19 @@ using Microsoft.Extensions.Logging;
 namespace Ayalon.Tests.Soak;
 
 /// <summary>
-/// Two DevHosts (a scaled-out app) on one storage account, each with its own simulator and its timer on a 5-second
-/// schedule, left running for 30 s of real time. Each host's logs are kept apart to tell which one ran or skipped.
+/// Two DevHosts (a scaled-out app) on one storage account and one fake clock, each with its own simulator and its
+/// timer on the production schedule (every five minutes, minimum interval 60 s). The clock is moved to each of
+/// <see cref="Occurrences"/> occurrences once both hosts' timers are parked on it, so both fire at the same instant;
+/// the next move waits until both are parked again (their invocations are over). Each host's logs are kept apart to
+/// tell which one ran or skipped.
 /// </summary>
 public sealed class TwoDevHostsFixture : IAsyncLifetime
 {
-    public const string Schedule = "*/5 * * * * *";
-    public static readonly TimeSpan RunFor = TimeSpan.FromSeconds(30);
+    public const string Schedule = "0 */5 * * * *";
+    public const int Occurrences = 6;
+
+    /// <summary>Monday 2026-11-23, 12:02:30 in Tel Aviv: the first occurrence is 10:05:00 UTC.</summary>
+    public static readonly DateTimeOffset StartUtc = new(2026, 11, 23, 10, 2, 30, TimeSpan.Zero);
 
     private DevHostInstance? _first;
     private DevHostInstance? _second;
@@ -24,8 +30,8 @@ public sealed class TwoDevHostsFixture : IAsyncLifetime
     public LogCapture SecondLogs { get; } = new();
     public JsonElement Analytics { get; private set; }
     public IReadOnlyList<CycleRecord> CycleRecords { get; private set; } = [];
-    public TimeSpan Ran { get; private set; }
-    public DateTimeOffset RecordsReadAtUtc { get; private set; }
+    /// <summary>The occurrences the clock was moved to, in order.</summary>
+    public IReadOnlyList<DateTimeOffset> Fired { get; private set; } = [];
 
     public async Task InitializeAsync()
     {
@@ -37,22 +43,29 @@ public sealed class TwoDevHostsFixture : IAsyncLifetime
             ["Storage:TablePrefix"] = prefix,
             ["DevHost:RunTimers"] = "true",
             ["Collector:Schedule"] = Schedule,
-            // Below the 5 s cadence, so each occurrence may run; the timer firing on both hosts at once is what skips.
-            ["Collector:MinIntervalSeconds"] = "4",
             ["Logging:LogLevel:Ayalon.Core.Collection"] = "Information",
         };
-        var clock = Stopwatch.StartNew();
-        _first = await DevHostInstance.StartAsync(azurite, settings, s => s.AddSingleton<ILoggerProvider>(FirstLogs));
-        _second = await DevHostInstance.StartAsync(azurite, settings, s => s.AddSingleton<ILoggerProvider>(SecondLogs));
-        await Task.Delay(RunFor);
+        var clock = new TimerClock(StartUtc);
+        _first = await DevHostInstance.StartAsync(azurite, settings, s => s.AddSingleton<TimeProvider>(clock).AddSingleton<ILoggerProvider>(FirstLogs));
+        _second = await DevHostInstance.StartAsync(azurite, settings, s => s.AddSingleton<TimeProvider>(clock).AddSingleton<ILoggerProvider>(SecondLogs));
+        var schedule = new CycleSchedule(Schedule);
+        var fired = new List<DateTimeOffset>();
+        var occurrence = schedule.NextAfter(StartUtc);
+        for (var i = 0; i < Occurrences; i++)
+        {
+            await clock.WaitForTimersDueAtAsync(occurrence, count: 2);
+            clock.AdvanceTo(occurrence);
+            fired.Add(occurrence);
+            occurrence = schedule.NextAfter(occurrence);
+        }
+        await clock.WaitForTimersDueAtAsync(occurrence, count: 2); // both hosts are done with the last occurrence
+        Fired = fired;
         using (var doc = JsonDocument.Parse(await _first.Client.GetStringAsync("/api/analytics?window=24h")))
         {
             Analytics = doc.RootElement.Clone();
         }
-        Ran = clock.Elapsed;
         var tables = TestTables.Open(new StorageOptions { ConnectionString = azurite.ConnectionString, TablePrefix = prefix });
-        RecordsReadAtUtc = DateTimeOffset.UtcNow;
-        CycleRecords = await new CycleStore(tables).ReadAsync(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddHours(1), CancellationToken.None);
+        CycleRecords = await new CycleStore(tables).ReadAsync(StartUtc, clock.GetUtcNow().AddSeconds(1), CancellationToken.None);
     }
 
     /// <summary>Cycle ids ("yyyyMMddTHHmmssZ-xxxxxx") a host logged as "Cycle {id} started" or "Cycle {id} skipped: …".</summary>
@@ -80,38 +93,32 @@ public sealed class TwoDevHostsTests(TwoDevHostsFixture hosts) : IClassFixture<T
         var firstSkipped = TwoDevHostsFixture.CycleIds(hosts.FirstLogs, "skipped");
         var secondSkipped = TwoDevHostsFixture.CycleIds(hosts.SecondLogs, "skipped");
         var ran = firstRan.Concat(secondRan).ToList();
+        var skipped = firstSkipped.Concat(secondSkipped).ToList();
         var summary = $"first host ran {firstRan.Count}, skipped {firstSkipped.Count}; second ran {secondRan.Count}, skipped {secondSkipped.Count}; " +
-                      $"{hosts.CycleRecords.Count} cycle records in {hosts.Ran.TotalSeconds:0.0} s";
+                      $"{hosts.CycleRecords.Count} cycle records over {hosts.Fired.Count} occurrences";
 
-        // Each host's timer fired on (nearly) every 5-second occurrence of the 30 s.
-        Assert.True(firstRan.Count + firstSkipped.Count >= 5, summary);
-        Assert.True(secondRan.Count + secondSkipped.Count >= 5, summary);
-        Assert.True(ran.Count >= 4, summary);
-        Assert.True(firstSkipped.Count + secondSkipped.Count >= 1, summary);
-        // One cycle per occurrence: no two cycles started within the same second, on either host.
-        var startedPerSecond = ran.GroupBy(id => id[..16], StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(startedPerSecond.Count == 0, "two cycles ran at " + string.Join(", ", startedPerSecond) + "; " + summary);
-        // Every cycle that ran is recorded in the shared storage (but one started just before storage was read).
-        var recorded = hosts.CycleRecords.Select(c => c.CycleId).ToHashSet(StringComparer.Ordinal);
-        var unrecorded = ran.Where(id => !recorded.Contains(id) && StartedAt(id) < hosts.RecordsReadAtUtc.AddSeconds(-2)).ToList();
-        Assert.True(unrecorded.Count == 0, "not recorded: " + string.Join(", ", unrecorded) + "; " + summary);
+        Assert.Equal(TwoDevHostsFixture.Occurrences, hosts.Fired.Count);
+        // Each host's timer fired on every occurrence, at the occurrence: one cycle started, the other skipped.
+        Assert.True(firstRan.Count + firstSkipped.Count == hosts.Fired.Count, summary);
+        Assert.True(secondRan.Count + secondSkipped.Count == hosts.Fired.Count, summary);
+        Assert.Equal(hosts.Fired, ran.Select(StartedAt).Order());
+        Assert.Equal(hosts.Fired, skipped.Select(StartedAt).Order());
+        // Every cycle that ran is recorded in the shared storage, and nothing else is.
+        Assert.Equal(ran.Order(StringComparer.Ordinal), hosts.CycleRecords.Select(c => c.CycleId).Order(StringComparer.Ordinal));
+        Assert.All(hosts.CycleRecords, c => Assert.Equal(CycleStatus.Ok, c.Status));
     }
 
     [Fact]
     public void Analytics_schedule_shows_the_expected_ran_and_skipped_cycles()
     {
         Assert.True(hosts.Analytics.TryGetProperty("schedule", out var schedule), "/api/analytics has no schedule block: " + hosts.Analytics);
-        var expected = schedule.GetProperty("expectedCycles").GetInt32();
-        var ranCycles = schedule.GetProperty("ranCycles").GetInt32();
-        var skipped = schedule.GetProperty("skippedCycles").GetInt32();
-        var missed = schedule.GetProperty("missedCycles").GetInt32();
-        var adherence = schedule.GetProperty("adherencePercent").GetDouble();
         var text = schedule.ToString();
-        Assert.InRange(expected, 5, 7);
-        Assert.True(ranCycles >= 4, text);
-        Assert.True(skipped >= 1, text);
-        Assert.InRange(missed, 0, expected);
-        Assert.InRange(adherence, 0, 100);
+        var occurrences = TwoDevHostsFixture.Occurrences;
+        Assert.True(schedule.GetProperty("expectedCycles").GetInt32() == occurrences, text);
+        Assert.True(schedule.GetProperty("ranCycles").GetInt32() == occurrences, text);
+        Assert.True(schedule.GetProperty("skippedCycles").GetInt32() == occurrences, text);
+        Assert.True(schedule.GetProperty("missedCycles").GetInt32() == 0, text);
+        Assert.True(schedule.GetProperty("adherencePercent").GetDouble() == 100, text);
     }
 
     /// <summary>When a cycle id says it started (its first 15 characters, UTC).</summary>

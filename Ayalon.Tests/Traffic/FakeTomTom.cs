@@ -52,6 +52,21 @@ public sealed class FakeTomTom : IAsyncDisposable
         return this;
     }
 
+    /// <summary>
+    /// Until <paramref name="count"/> requests have arrived (a held one counts on arrival). A test whose client runs on
+    /// a fake clock waits for this before moving the clock past the client's timeout; the bound only turns a hang
+    /// into a failure.
+    /// </summary>
+    public async Task RequestsArrivedAsync(int count)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (RequestCount < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{RequestCount} of {count} requests arrived in 30 s");
+            await Task.Delay(10);
+        }
+    }
+
     private async Task HandleAsync(HttpContext ctx)
     {
         var key = ctx.Request.Query["key"].FirstOrDefault();

@@ -56,9 +56,20 @@ public sealed class TomTomClientTests
         var script = ScriptFor(scenario);
         if (script is not null) fake.Then(script);
         var baseUrl = script is null ? new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}") : fake.BaseUrl;
-        await using var harness = TomTomHarness.Create(baseUrl);
+        // The client's 1 s timeout runs on a fake clock: only the timeout case moves it past, once the fake holds the
+        // request (in real time); no other case can time out on a slow machine.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var harness = TomTomHarness.Create(baseUrl, time: clock);
 
-        var answer = await harness.Provider.GetFlowAsync(Arlozorov, null, default);
+        var pending = harness.Provider.GetFlowAsync(Arlozorov, null, default);
+        if (scenario == "timeout")
+        {
+            await fake.RequestsArrivedAsync(1);
+            clock.Advance(TimeSpan.FromMilliseconds(999));
+            Assert.False(pending.IsCompleted, "gave up before its timeout");
+            clock.Advance(TimeSpan.FromMilliseconds(1));
+        }
+        var answer = await pending;
 
         Assert.Equal(expectedStatus, answer.Status);
         var attempt = Assert.Single(answer.Attempts);
@@ -69,7 +80,7 @@ public sealed class TomTomClientTests
         Assert.Equal(expectedStatus == ProviderStatus.Ok, answer.Pieces.Count == 1);
         Assert.Equal(script is null ? 0 : 1, fake.RequestCount);
         if (scenario == "429") Assert.Equal(7, answer.RetryAfterSeconds);
-        if (scenario == "timeout") Assert.InRange(attempt.ElapsedMs, 900, 3500);
+        if (scenario == "timeout") Assert.Equal(1000, attempt.ElapsedMs, 1);
         if (expectedHttpStatus is not null && scenario != "503") Assert.NotNull(answer.Body);
     }
 

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ayalon.Core.Corridor;
 using Ayalon.Core.Traffic;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Traffic;
 
@@ -38,7 +39,9 @@ public sealed class TomTomKeySecrecyTests
             new Scripted(200, FakeTomTom.OkBody, DelaySeconds: 4),
             new Scripted(200, FakeTomTom.OkBody, DelaySeconds: 4));
         var logs = new LogCapture();
-        await using var harness = TomTomHarness.Create(fake.BaseUrl, key: Canary, logs: logs, configure: s => s.AddHttpClient("probe"));
+        // The client's 1 s timeout runs on a fake clock, moved past it once the fake holds the timed-out request.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var harness = TomTomHarness.Create(fake.BaseUrl, key: Canary, time: clock, logs: logs, configure: s => s.AddHttpClient("probe"));
         await using var refusedHarness = TomTomHarness.Create(new Uri($"http://127.0.0.1:{AzuriteProcess.FreePort()}"), key: Canary, logs: logs);
         var retry = new RetryGate(grant: true).Reserve;
 
@@ -51,9 +54,12 @@ public sealed class TomTomKeySecrecyTests
             await harness.Provider.GetFlowAsync(Point, retry, default), // 429
             await harness.Provider.GetFlowAsync(Point, retry, default), // 200, not JSON
             await harness.Provider.GetFlowAsync(Point, retry, default), // 200 gzip, key in a field
-            await harness.Provider.GetFlowAsync(Point, null, default), // timeout
-            await refusedHarness.Provider.GetFlowAsync(Point, retry, default), // connection refused, twice
         };
+        var timingOut = harness.Provider.GetFlowAsync(Point, null, default);
+        await fake.RequestsArrivedAsync(8);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        answers.Add(await timingOut); // timeout
+        answers.Add(await refusedHarness.Provider.GetFlowAsync(Point, retry, default)); // connection refused, twice
         using var soon = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
         var cancelled = await Record.ExceptionAsync(() => harness.Provider.GetFlowAsync(Point, retry, soon.Token));
         // A client without RemoveAllLoggers, to show that HttpClient's own log categories are captured here.

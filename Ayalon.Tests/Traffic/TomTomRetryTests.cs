@@ -5,6 +5,7 @@ using Ayalon.Core.Storage;
 using Ayalon.Core.Traffic;
 using Ayalon.Tests.Quota;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Ayalon.Tests.Traffic;
 
@@ -37,10 +38,18 @@ public sealed class TomTomRetryTests(AzuriteFixture azurite) : IClassFixture<Azu
     {
         await using var fake = await FakeTomTom.StartAsync();
         fake.Then(First(first), new Scripted(200, FakeTomTom.OkBody));
-        await using var harness = TomTomHarness.Create(fake.BaseUrl);
+        // The client's 1 s timeout runs on a fake clock, moved past it once the fake holds the first request.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var harness = TomTomHarness.Create(fake.BaseUrl, time: clock);
         var gate = new RetryGate(grant: true);
 
-        var answer = await harness.Provider.GetFlowAsync(Point, gate.Reserve, default);
+        var pending = harness.Provider.GetFlowAsync(Point, gate.Reserve, default);
+        if (first == "timeout")
+        {
+            await fake.RequestsArrivedAsync(1);
+            clock.Advance(TimeSpan.FromSeconds(1));
+        }
+        var answer = await pending;
 
         Assert.Equal(ProviderStatus.Ok, answer.Status);
         Assert.Equal(2, answer.RequestsSent);
