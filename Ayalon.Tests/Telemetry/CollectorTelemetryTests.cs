@@ -123,6 +123,10 @@ public sealed class CollectorTelemetryTests(AzuriteFixture azurite) : IClassFixt
         var traces = host.Channel.Items.OfType<TraceTelemetry>().Where(t => Dim(t, "CycleId") == record.CycleId).ToList();
         Assert.Contains(traces, t => t.SeverityLevel == SeverityLevel.Information && t.Message.Contains("finished", StringComparison.Ordinal));
         Assert.All(traces, t => Assert.Equal(operationId, t.Context.Operation.Id));
+        // The Azure SDK's own request logs (here the vault's 401 challenge before the first read, a Warning in the SDK)
+        // stay out of Application Insights: the app logs each real failure itself, with its reason code.
+        Assert.Contains(host.Channel.Items.OfType<TraceTelemetry>(), t => Dim(t, "CategoryName")?.StartsWith("Ayalon.", StringComparison.Ordinal) == true);
+        Assert.DoesNotContain(host.Channel.Items.OfType<TraceTelemetry>(), t => Dim(t, "CategoryName")?.StartsWith("Azure.", StringComparison.Ordinal) == true);
 
         // Dependency tracking saw the TomTom calls, with their full URLs — and the key is masked in them.
         // (Dependency tracking listens process-wide: other tests' calls are filtered out by operation.)
