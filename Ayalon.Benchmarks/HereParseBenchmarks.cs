@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Ayalon.Core.Impact;
 using Ayalon.Core.Traffic.Here;
 using BenchmarkDotNet.Attributes;
 
@@ -21,14 +22,14 @@ public class HereParseBenchmarks
     public void Setup()
     {
         _body = Encoding.UTF8.GetBytes(Body(1200));
-        var parsed = HereFlowParser.Parse(_body, "bench", 0.7);
+        var parsed = HereFlowParser.Parse(_body, "bench", ImpactConstants.Default.ConfidenceFloor);
         if (!parsed.IsOk || parsed.Pieces.Count != 3600)
             throw new InvalidOperationException($"benchmark body did not parse as expected: {parsed.Error} ({parsed.Pieces.Count} pieces)");
         Console.WriteLine($"// HERE benchmark body: {_body.Length:N0} bytes, {parsed.Pieces.Count:N0} pieces");
     }
 
     [Benchmark(Description = "HereFlowParser.Parse, ~2 MB body, 1,200 results → 3,600 pieces")]
-    public int Parse() => HereFlowParser.Parse(_body, "bench", 0.7).Pieces.Count;
+    public int Parse() => HereFlowParser.Parse(_body, "bench", ImpactConstants.Default.ConfidenceFloor).Pieces.Count;
 
     [Benchmark(Baseline = true, Description = "JsonDocument.Parse of the same bytes (the DOM floor)")]
     public int DomOnly()

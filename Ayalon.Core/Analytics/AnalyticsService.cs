@@ -1,5 +1,6 @@
 using Ayalon.Core.Collection;
 using Ayalon.Core.Corridor;
+using Ayalon.Core.Impact;
 using Ayalon.Core.Quota;
 using Ayalon.Core.ReadModels;
 using Ayalon.Core.Storage;

@@ -217,8 +217,8 @@ public sealed class StepHoldIntegrator
     {
         var result = new List<(DateOnly, long, long, long)>();
         if (to <= from) return result;
-        var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(from, TimeSpan.Zero), LocalTimeZone).DateTime);
-        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(new DateTimeOffset(to - 1, TimeSpan.Zero), LocalTimeZone).DateTime);
+        var first = LocalTime.DateOf(new DateTimeOffset(from, TimeSpan.Zero), LocalTimeZone);
+        var last = LocalTime.DateOf(new DateTimeOffset(to - 1, TimeSpan.Zero), LocalTimeZone);
         for (var d = first; d <= last; d = d.AddDays(1))
         {
             // DateOnly.DayNumber counts days from 0001-01-01, as (local ticks / TicksPerDay) does in Walk.
@@ -227,13 +227,7 @@ public sealed class StepHoldIntegrator
         return result;
     }
 
-    private long LocalMidnightUtcTicks(DateOnly date)
-    {
-        // Midnight may not exist on a DST-start day in some zones: the day then starts at the first valid instant.
-        var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        while (LocalTimeZone.IsInvalidTime(local)) local = local.AddMinutes(1);
-        return TimeZoneInfo.ConvertTimeToUtc(local, LocalTimeZone).Ticks;
-    }
+    private long LocalMidnightUtcTicks(DateOnly date) => LocalTime.MidnightUtc(date, LocalTimeZone).UtcTicks;
 
     private static long Floor(long ticks, long unit) => ticks - (((ticks % unit) + unit) % unit);
 

@@ -45,7 +45,7 @@ public sealed class VolumeProfile
     /// <summary>The hourly value for <paramref name="direction"/> at an instant (local hour, local day type).</summary>
     public double VehiclesPerHour(string direction, DateTimeOffset atUtc)
     {
-        var local = TimeZoneInfo.ConvertTime(atUtc, TimeZone);
+        var local = LocalTime.WallClock(atUtc, TimeZone);
         return VehiclesPerHour(direction, local.DayOfWeek, local.Hour);
     }
 

@@ -234,7 +234,7 @@ public sealed class ImpactService(
     {
         var constants = impact.Constants;
         var zone = constants.LocalTimeZone;
-        var localDate = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var localDate = LocalTime.DateOf(now, zone);
         var midnight = LocalTime.MidnightUtc(localDate, zone);
         var window = Math.Max(0, (now - midnight).TotalSeconds);
         var profile = impact.VolumeProfile;
@@ -268,23 +268,4 @@ public sealed class ImpactService(
                 physical.FuelCostUnavailableReason, Round.Value(physical.TimeValueIls, 2), physical.VolumeSource, physical.VolumeIsSynthetic,
                 physical.VolumeIsSynthetic ? PhysicalImpact.SyntheticLabel : null));
     }
-}
-
-/// <summary>Local-day arithmetic for the corridor's zone (Asia/Jerusalem has whole-hour offsets: days start on UTC hours).</summary>
-public static class LocalTime
-{
-    public static DateTimeOffset MidnightUtc(DateOnly date, TimeZoneInfo zone)
-    {
-        var local = date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified);
-        while (zone.IsInvalidTime(local)) local = local.AddMinutes(1);
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(local, zone), TimeSpan.Zero);
-    }
-
-    public static DateOnly DateOf(DateTimeOffset utc, TimeZoneInfo zone) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(utc, zone).DateTime);
-
-    public static DateTimeOffset FloorHour(DateTimeOffset utc) =>
-        new(utc.UtcTicks - utc.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
-
-    public static DateTimeOffset CeilingHour(DateTimeOffset utc) =>
-        utc.UtcTicks % TimeSpan.TicksPerHour == 0 ? utc.ToUniversalTime() : FloorHour(utc).AddHours(1);
 }

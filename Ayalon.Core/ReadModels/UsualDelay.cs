@@ -130,16 +130,13 @@ public sealed class UsualDelayService(RollupReader rollups, CorridorDefinition c
     /// </summary>
     internal static List<(DateTimeOffset A, DateTimeOffset B)> PastWeeks(DateTimeOffset startUtc, DateTimeOffset endUtc, TimeZoneInfo zone)
     {
-        var localStart = TimeZoneInfo.ConvertTime(startUtc, zone).DateTime;
-        var localEnd = TimeZoneInfo.ConvertTime(endUtc, zone).DateTime;
+        var localStart = LocalTime.WallClock(startUtc, zone);
+        var localEnd = LocalTime.WallClock(endUtc, zone);
         var weeks = new List<(DateTimeOffset, DateTimeOffset)>(WindowWeeks);
         for (var k = 1; k <= WindowWeeks; k++)
         {
-            var a = DateTime.SpecifyKind(localStart.AddDays(-7 * k), DateTimeKind.Unspecified);
-            var b = DateTime.SpecifyKind(localEnd.AddDays(-7 * k), DateTimeKind.Unspecified);
-            if (zone.IsInvalidTime(a) || zone.IsInvalidTime(b)) continue;
-            var aUtc = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(a, zone), TimeSpan.Zero);
-            var bUtc = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(b, zone), TimeSpan.Zero);
+            if (LocalTime.InstantOf(localStart.AddDays(-7 * k), zone) is not { } aUtc ||
+                LocalTime.InstantOf(localEnd.AddDays(-7 * k), zone) is not { } bUtc) continue;
             if (bUtc > aUtc) weeks.Add((aUtc, bUtc));
         }
         return weeks;

@@ -34,7 +34,7 @@ public static class HereStatusClassifier
     /// <param name="httpStatus">The response status.</param>
     /// <param name="body">The response body (redacted by the caller if it could echo a secret).</param>
     /// <param name="trackingId">Carried by every parsed piece (the response's correlation id, else ours).</param>
-    /// <param name="confidenceFloor">Exclusive real-time floor for the parser (the app passes 0.7).</param>
+    /// <param name="confidenceFloor">Exclusive real-time floor for the parser (the constants file's <c>matching.confidenceFloor</c>).</param>
     public static HereClassification Classify(int httpStatus, ReadOnlySpan<byte> body, string? trackingId, double confidenceFloor)
     {
         var httpCode = "http_" + httpStatus.ToString(CultureInfo.InvariantCulture);
