@@ -88,8 +88,6 @@ public sealed record SimulatorFault(
 {
     public static readonly SimulatorFault None = new(FaultKind.None);
 
-    public bool IsNone => Kind == FaultKind.None && LatencyMs == 0;
-
     /// <summary>Null when valid, else what is wrong (the HTTP control endpoint answers it with 400).</summary>
     public string? Validate()
     {

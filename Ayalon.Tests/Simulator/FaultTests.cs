@@ -247,7 +247,7 @@ public class FaultTests
         var faults = new SimulatorFaults();
         var ex = Assert.Throws<ArgumentException>(() => faults.Set(new SimulatorFault(kind, count, latencyMs, StatusCode: statusCode)));
         Assert.Contains(mentioned, ex.Message);
-        Assert.True(faults.Current.IsNone);
+        Assert.Equal(SimulatorFault.None, faults.Current);
     }
 
     [Fact]
