@@ -1,3 +1,4 @@
+using Ayalon.Core.Storage;
 using Azure.Core;
 using Azure.Identity;
 using Microsoft.Extensions.Azure;
@@ -17,7 +18,6 @@ namespace Ayalon.Core.Secrets;
 public static class AppCredential
 {
     public const string ClientIdSetting = "AZURE_CLIENT_ID";
-    public const string StorageClientIdSetting = "AzureWebJobsStorage:clientId";
 
     public static IServiceCollection AddAppCredential(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,7 +34,8 @@ public static class AppCredential
 
     /// <summary>The client id of the app's user-assigned identity, or null for the system-assigned one (or a developer login).</summary>
     public static string? ClientIdOf(IConfiguration configuration) =>
-        new[] { configuration[ClientIdSetting], configuration[StorageClientIdSetting] }.FirstOrDefault(id => !string.IsNullOrWhiteSpace(id))?.Trim();
+        new[] { configuration[ClientIdSetting], StorageRegistration.ReadStorageOptions(configuration).ClientId }
+            .FirstOrDefault(id => !string.IsNullOrWhiteSpace(id))?.Trim();
 
     private static TokenCredential Create(IConfiguration configuration) =>
         new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = ClientIdOf(configuration) });
